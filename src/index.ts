@@ -1,0 +1,24 @@
+export { createSwitchboard } from './switchboard.js';
+export type { Switchboard, SwitchboardOptions } from './switchboard.js';
+export { SwitchboardError, ERROR_STATUS, isSwitchboardError } from './core/errors.js';
+export type { ErrorCode } from './core/errors.js';
+export type { Clock, Logger, Headers, WebhookRequest, WebhookResponse } from './core/types.js';
+export { silentLogger } from './core/types.js';
+export type { ErrorInfo, ErrorListener } from './core/engine.js';
+export { Hooks, hookMethods } from './core/hooks.js';
+export type { HookMap, HookMethods } from './core/hooks.js';
+export type { Provider, ProviderEvent, BaseHookContext, Recorded, RecordContext, SchemaProblem, VerifyEnv } from './providers/provider.js';
+export { memoryStore } from './store/memory.js';
+export type { MemoryStoreOptions } from './store/memory.js';
+export type * from './store/store.js';
+export { storeConformanceCases } from './store/conformance.js';
+export type { ConformanceCase } from './store/conformance.js';
+export type * from './model/index.js';
+export { DELIVERY_RANK, CALL_RANK } from './model/index.js';
+export { normalizeChannel, toE164, addressFor } from './model/normalize.js';
+export { sinchConversation, SinchConversationClient, verifySinchConversation } from './providers/sinch-conversation/index.js';
+export type {
+  SinchConversationOptions, SinchConversationRouter, SinchConversationHooks, SinchConversationContext, SinchInboundContext,
+  SinchConversationEvent, SinchConversationTrigger, ReplyOptions, AppMessage, SendMessageRequest, SendMessageResponse, SinchRestOptions,
+} from './providers/sinch-conversation/index.js';
+export type * from '../schemas/sinch-conversation/index.js';

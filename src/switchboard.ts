@@ -1,0 +1,96 @@
+import { Engine, type ErrorListener } from './core/engine.js';
+import { SwitchboardError } from './core/errors.js';
+import { silentLogger, type Clock, type Logger, type WebhookRequest, type WebhookResponse } from './core/types.js';
+import type { Provider } from './providers/provider.js';
+import { sinchConversation, type SinchConversationOptions, type SinchConversationRouter } from './providers/sinch-conversation/index.js';
+import { memoryStore } from './store/memory.js';
+import type { Store } from './store/store.js';
+
+export interface SwitchboardOptions {
+  /** Where events, conversations and messages are kept (default: an in-memory store). */
+  store?: Store;
+  /** Epoch milliseconds; inject one in tests to pin time (default Date.now). */
+  clock?: Clock;
+  /** pino-compatible logger (default: silent). */
+  logger?: Logger;
+  /** Largest body accepted (default 1 MiB). Larger requests get 413 without being buffered. */
+  maxBodyBytes?: number;
+  /** How long a client may take to send its body (default 10 000 ms → 408). */
+  bodyTimeoutMs?: number;
+  /** How long a handled event's answer is replayed to retries (default 24 h). */
+  dedupeTtlMs?: number;
+  /**
+   * How long an in-flight event blocks duplicates (default 60 s, and always
+   * longer than every provider's hook deadline). After it a crashed process's
+   * claim expires and the provider's retry can run.
+   */
+  claimLeaseMs?: number;
+  /** Longest a store call may take before webhooks are answered 503 (default 2000 ms). */
+  storeTimeoutMs?: number;
+  sinchConversation?: SinchConversationOptions;
+  /** Providers of your own, implementing the public Provider interface. */
+  providers?: Provider[];
+}
+
+export interface Switchboard<O extends SwitchboardOptions = SwitchboardOptions> {
+  readonly engine: Engine;
+  readonly store: Store;
+  readonly logger: Logger;
+  readonly providers: readonly Provider[];
+  /** The Sinch Conversation router; present when `sinchConversation` was configured. */
+  readonly sinchConversation: O extends { sinchConversation: SinchConversationOptions } ? SinchConversationRouter : SinchConversationRouter | undefined;
+  /** Every rejection and hook failure, with a stable code (never secrets). */
+  onError(listener: ErrorListener): () => void;
+  /** Runs one request through the pipeline; for adapters of your own (fetch, Lambda…). */
+  handle(request: WebhookRequest): Promise<WebhookResponse>;
+  close(): Promise<void>;
+}
+
+const MiB = 1024 * 1024;
+
+export function createSwitchboard<const O extends SwitchboardOptions>(options: O): Switchboard<O> {
+  const clock = options.clock ?? Date.now;
+  const logger = options.logger ?? silentLogger;
+  const store = options.store ?? memoryStore({ now: clock });
+  const deps = { clock, logger };
+
+  const sinch = options.sinchConversation ? sinchConversation(options.sinchConversation, deps) : undefined;
+  const providers: Provider[] = [...(sinch ? [sinch as Provider] : []), ...(options.providers ?? [])];
+  if (providers.length === 0) {
+    throw new SwitchboardError('misconfigured', 'createSwitchboard: configure at least one provider (e.g. sinchConversation: { secrets: [...] }).');
+  }
+
+  const longestHook = Math.max(...providers.map((p) => p.hookTimeoutMs));
+  const engine = new Engine(providers, {
+    store,
+    clock,
+    logger,
+    maxBodyBytes: positive(options.maxBodyBytes, MiB, 'maxBodyBytes'),
+    bodyTimeoutMs: positive(options.bodyTimeoutMs, 10_000, 'bodyTimeoutMs'),
+    dedupeTtlMs: positive(options.dedupeTtlMs, 24 * 3600_000, 'dedupeTtlMs'),
+    // A lease shorter than a hook's deadline would let a duplicate run while the first is still going.
+    claimLeaseMs: Math.max(positive(options.claimLeaseMs, 60_000, 'claimLeaseMs'), longestHook + 5_000),
+    storeTimeoutMs: positive(options.storeTimeoutMs, 2_000, 'storeTimeoutMs'),
+  });
+
+  return {
+    engine,
+    store,
+    logger,
+    providers: engine.providers,
+    sinchConversation: sinch as Switchboard<O>['sinchConversation'],
+    onError: (listener) => engine.onError(listener),
+    handle: (request) => engine.handle(request),
+    close: async () => {
+      await store.close?.();
+    },
+  };
+}
+
+function positive(value: number | undefined, fallback: number, name: string): number {
+  if (value === undefined) return fallback;
+  if (!Number.isFinite(value) || value <= 0) {
+    throw new SwitchboardError('misconfigured', `createSwitchboard: ${name} must be a positive number, got ${String(value)}.`);
+  }
+  return value;
+}
