@@ -1,11 +1,14 @@
-import { createSwitchboard, type SwitchboardOptions } from '../../src/index.js';
+import { createSwitchboard, type SinchConversationOptions, type SwitchboardOptions } from '../../src/index.js';
 import { signSinchConversation } from '../../src/testing/index.js';
 
 export const SECRET = 'test-webhook-secret';
 /** A fixed "now" so signed timestamps are deterministic; tests move it to probe the window. */
 export const NOW = Date.UTC(2026, 10, 22, 12, 0, 0);
 
-export function makeSwitchboard(extra: Partial<SwitchboardOptions> = {}, clock: () => number = () => NOW) {
+export function makeSwitchboard(
+  extra: Omit<Partial<SwitchboardOptions>, 'sinchConversation'> & { sinchConversation?: Partial<SinchConversationOptions> } = {},
+  clock: () => number = () => NOW,
+) {
   return createSwitchboard({
     clock,
     ...extra,
