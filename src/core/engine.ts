@@ -148,21 +148,25 @@ export class Engine {
       );
     }
 
+    const { token } = claim;
     let recorded: Recorded;
     try {
       recorded = event.unknown
         ? {}
         : await this.guardStore(provider.record(event, { store: this.options.store, receivedAt: req.receivedAt, logger }), 'record');
     } catch (err) {
-      await this.releaseQuietly(key);
+      await this.releaseQuietly(key, token);
       throw err;
     }
 
-    const { response, released } = await this.dispatch(provider, event, req, key, recorded, info);
+    const { response, released } = await this.dispatch(provider, event, req, key, token, recorded, info);
     // Released: the provider's retry will run the hooks again, so nothing is stored.
     if (released) return response;
     try {
-      await this.guardStore(this.options.store.complete(key, fromWebhookResponse(response), { ttlMs: this.options.dedupeTtlMs }), 'complete');
+      const owned = await this.guardStore(this.options.store.complete(key, token, fromWebhookResponse(response), { ttlMs: this.options.dedupeTtlMs }), 'complete');
+      if (!owned) {
+        logger.warn({ provider: provider.id, eventId: key }, 'switchboard: the claim expired and another delivery took it over while hooks ran; raise claimLeaseMs');
+      }
     } catch (err) {
       // The event is recorded and its hooks ran: answering with an error now
       // would make the provider retry and run them twice.
@@ -177,6 +181,7 @@ export class Engine {
     event: ProviderEvent,
     req: WebhookRequest,
     key: string,
+    token: string,
     recorded: Recorded,
     info: ErrorInfo,
   ): Promise<Outcome> {
@@ -211,7 +216,7 @@ export class Engine {
     if (outcome === 'timeout') {
       controller.abort(new SwitchboardError('hook_timeout', `Hooks did not finish within ${provider.hookTimeoutMs} ms.`));
       const error = new SwitchboardError('hook_timeout', `The ${event.type} hooks did not finish within ${provider.hookTimeoutMs} ms; raise hookTimeoutMs or move slow work out of the hook.`);
-      return this.fail(provider, event, key, 'timeout', error, info);
+      return this.fail(provider, event, key, token, 'timeout', error, info);
     }
     if (!outcome.ok) {
       const cause = outcome.error;
@@ -224,13 +229,13 @@ export class Engine {
         void this.report(error, info);
         return { response, released: false };
       }
-      return this.fail(provider, event, key, 'error', error, info, cause);
+      return this.fail(provider, event, key, token, 'error', error, info, cause);
     }
     try {
       return { response: provider.respond(outcome.value, event), released: false };
     } catch (err) {
       const error = new SwitchboardError('hook_failed', `The ${event.type} hook returned an answer that could not be sent: ${describe(err)}.`, { cause: err });
-      return this.fail(provider, event, key, 'error', error, info, err);
+      return this.fail(provider, event, key, token, 'error', error, info, err);
     }
   }
 
@@ -238,6 +243,7 @@ export class Engine {
     provider: Provider,
     event: ProviderEvent,
     key: string,
+    token: string,
     reason: 'timeout' | 'error',
     error: SwitchboardError,
     info: ErrorInfo,
@@ -247,7 +253,7 @@ export class Engine {
     void this.report(error, info);
     const fallback = provider.fallback?.(event, reason, cause ?? error);
     if (fallback) return { response: fallback, released: false };
-    await this.releaseQuietly(key);
+    await this.releaseQuietly(key, token);
     return { response: errorResponse(error), released: true };
   }
 
@@ -275,9 +281,9 @@ export class Engine {
     }
   }
 
-  private async releaseQuietly(key: string): Promise<void> {
+  private async releaseQuietly(key: string, token: string): Promise<void> {
     try {
-      await this.guardStore(this.options.store.release(key), 'release');
+      await this.guardStore(this.options.store.release(key, token), 'release');
     } catch (err) {
       this.options.logger.error({ eventId: key, err: describe(err) }, 'switchboard: could not release a claim; it will expire after its lease');
     }

@@ -12,7 +12,8 @@ export interface StoredResponse {
 }
 
 export type ClaimResult =
-  | { state: 'new' }
+  /** `token` proves ownership to `complete` and `release`. */
+  | { state: 'new'; token: string }
   | { state: 'done'; response: StoredResponse }
   | { state: 'in-flight' };
 
@@ -113,10 +114,15 @@ export interface Store {
    * does not block retries forever).
    */
   claim(key: string, opts: { leaseMs: number }): Promise<ClaimResult>;
-  /** Marks the key done and keeps the response for `ttlMs` so retries replay it. */
-  complete(key: string, response: StoredResponse, opts: { ttlMs: number }): Promise<void>;
-  /** Gives the key up so a retry runs the hooks again. */
-  release(key: string): Promise<void>;
+  /**
+   * Marks the key done and keeps the response for `ttlMs` so retries replay it.
+   * Only the claim's owner may do so: if the lease expired and another delivery
+   * claimed the key meanwhile, nothing changes and `false` is returned. An
+   * expired claim nobody took over is still completed (its hooks did run).
+   */
+  complete(key: string, token: string, response: StoredResponse, opts: { ttlMs: number }): Promise<boolean>;
+  /** Gives the key up so a retry runs the hooks again; a no-op (`false`) unless `token` still owns it. */
+  release(key: string, token: string): Promise<boolean>;
 
   upsertConversation(update: ConversationUpdate): Promise<Conversation>;
   upsertContact(update: ContactUpdate): Promise<Contact>;
