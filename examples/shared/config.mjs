@@ -1,0 +1,98 @@
+// Shared by the Express and Koa examples: configuration from the environment,
+// the hooks, and the read-only JSON API over the store.
+import { createSwitchboard } from 'switchboard';
+
+const DEMO = { SINCH_CONVERSATION_SECRET: 'demo-sinch-conversation-secret' };
+
+/** A pino-shaped logger writing one JSON line per entry, so the example needs no logging dependency. */
+export function consoleLogger() {
+  const write = (level) => (objOrMsg, msg) => {
+    const entry = typeof objOrMsg === 'string' ? { msg: objOrMsg } : { ...objOrMsg, msg };
+    console.log(JSON.stringify({ level, time: new Date().toISOString(), ...entry }));
+  };
+  return { debug: () => {}, info: write('info'), warn: write('warn'), error: write('error') };
+}
+
+function env(name) {
+  const value = process.env[name];
+  if (value) return value;
+  if (DEMO[name]) {
+    console.log(`[switchboard example] ${name} is not set: using the DEMO value ${JSON.stringify(DEMO[name])}. Never use it in production.`);
+    return DEMO[name];
+  }
+  return undefined;
+}
+
+export function sinchRestFromEnv() {
+  const { SINCH_PROJECT_ID: projectId, SINCH_KEY_ID: keyId, SINCH_KEY_SECRET: keySecret } = process.env;
+  if (!projectId || !keyId || !keySecret) return undefined;
+  return {
+    projectId,
+    keyId,
+    keySecret,
+    region: process.env.SINCH_REGION ?? 'us',
+    ...(process.env.SINCH_BASE_URL ? { baseUrl: process.env.SINCH_BASE_URL } : {}),
+    ...(process.env.SINCH_AUTH_URL ? { authUrl: process.env.SINCH_AUTH_URL } : {}),
+  };
+}
+
+export async function buildSwitchboard() {
+  const logger = consoleLogger();
+  let store;
+  if (process.env.REDIS_URL) {
+    const { redisStore } = await import('switchboard/redis');
+    store = redisStore({ url: process.env.REDIS_URL });
+  }
+  const rest = sinchRestFromEnv();
+  const sb = createSwitchboard({
+    logger,
+    ...(store ? { store } : {}),
+    sinchConversation: { secrets: env('SINCH_CONVERSATION_SECRET').split(','), ...(rest ? { rest } : {}) },
+  });
+
+  sb.sinchConversation.onMessageInbound(async (event, ctx) => {
+    const cm = event.message.contact_message;
+    const text = cm && 'text_message' in cm ? cm.text_message?.text : undefined;
+    if (rest) {
+      await ctx.reply(text ? `Thanks, we got: "${text}"` : 'Thanks, we got your message');
+    } else {
+      ctx.logger.info({ conversation: event.message.conversation_id, text }, 'inbound message (set SINCH_PROJECT_ID/SINCH_KEY_ID/SINCH_KEY_SECRET to reply)');
+    }
+  });
+  sb.sinchConversation.onMessageDelivery((event, ctx) => {
+    const r = event.message_delivery_report;
+    ctx.logger.info({ message: r.message_id, status: r.status }, 'delivery report');
+  });
+  sb.onError((error, info) => {
+    logger.warn({ code: error.code, provider: info.provider }, error.message);
+  });
+  return sb;
+}
+
+/**
+ * The read-only API, framework-neutral: returns { status, body } for a GET path,
+ * or undefined when the path is not part of the API.
+ */
+export async function api(store, path, query) {
+  const page = { limit: query.get('limit') ? Number(query.get('limit')) : undefined, cursor: query.get('cursor') ?? undefined };
+  const routes = [
+    [/^\/api\/conversations$/, () => store.listConversations(page)],
+    [/^\/api\/conversations\/([^/]+)$/, (id) => store.getConversation(id)],
+    [/^\/api\/conversations\/([^/]+)\/messages$/, (id) => store.listMessages(id, page)],
+    [/^\/api\/calls$/, () => store.listCalls(page)],
+    [/^\/api\/calls\/([^/]+)$/, (id) => store.getCall(id)],
+    [/^\/api\/contacts\/([^/]+)\/timeline$/, (address) => store.timeline(address, page)],
+    [/^\/api\/dead-letters$/, () => store.listDeadLetters(page)],
+  ];
+  for (const [pattern, handler] of routes) {
+    const match = pattern.exec(path);
+    if (!match) continue;
+    const result = await handler(...match.slice(1).map(decodeURIComponent));
+    return result === undefined ? { status: 404, body: { error: { code: 'not_found', message: `Nothing at ${path}` } } } : { status: 200, body: result };
+  }
+  return undefined;
+}
+
+export function listenAddress() {
+  return { host: process.env.HOST ?? '127.0.0.1', port: Number(process.env.PORT ?? 3000) };
+}
