@@ -136,7 +136,15 @@ export class Engine {
 
     const key = provider.dedupeKey(event, req);
     info.eventId = key;
-    const claim = await this.guardStore(this.options.store.claim(key, { leaseMs: this.options.claimLeaseMs }), 'claim');
+    const { store } = this.options;
+    // Claim and record go out together: recording is idempotent, so a duplicate
+    // recording again is harmless, and a pipelining store (Redis) sends both in
+    // one round trip instead of two.
+    const recording: Promise<Recorded> = event.unknown
+      ? Promise.resolve({})
+      : this.guardStore(provider.record(event, { store, receivedAt: req.receivedAt, logger }), 'record');
+    recording.catch(() => undefined); // awaited below; never an unhandled rejection
+    const claim = await this.guardStore(store.claim(key, { leaseMs: this.options.claimLeaseMs }), 'claim');
     if (claim.state === 'done') {
       logger.debug({ provider: provider.id, eventId: key }, 'switchboard: duplicate delivery answered from the store');
       return toWebhookResponse(claim.response);
@@ -151,9 +159,7 @@ export class Engine {
     const { token } = claim;
     let recorded: Recorded;
     try {
-      recorded = event.unknown
-        ? {}
-        : await this.guardStore(provider.record(event, { store: this.options.store, receivedAt: req.receivedAt, logger }), 'record');
+      recorded = await recording;
     } catch (err) {
       await this.releaseQuietly(key, token);
       throw err;

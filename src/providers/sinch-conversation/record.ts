@@ -186,19 +186,19 @@ export async function recordSinchConversation(event: SinchConversationEvent, ctx
       const m = p['message'];
       const at = isoOr(m.accept_time, p['event_time'], p['accepted_time'], new Date(ctx.receivedAt).toISOString());
       const { channel, rawChannel, address } = identityAddress(m.channel_identity);
-      const recorded: Recorded = {};
-      if (m.conversation_id) {
-        recorded.conversation = await ctx.store.upsertConversation({
-          id: id(m.conversation_id),
-          provider: PROVIDER_ID,
-          providerId: m.conversation_id,
-          channel,
-          ...(rawChannel ? { rawChannel } : {}),
-          ...(m.contact_id ? { contactId: id(m.contact_id) } : {}),
-          ...(address ? { contact: address, participants: [address] } : {}),
-          at,
-        });
-      }
+      // Independent writes go out together (one round trip on a pipelining store).
+      const conversation = m.conversation_id
+        ? ctx.store.upsertConversation({
+            id: id(m.conversation_id),
+            provider: PROVIDER_ID,
+            providerId: m.conversation_id,
+            channel,
+            ...(rawChannel ? { rawChannel } : {}),
+            ...(m.contact_id ? { contactId: id(m.contact_id) } : {}),
+            ...(address ? { contact: address, participants: [address] } : {}),
+            at,
+          })
+        : undefined;
       const message: Message = {
         id: id(m.id),
         provider: PROVIDER_ID,
@@ -223,10 +223,12 @@ export async function recordSinchConversation(event: SinchConversationEvent, ctx
         createdAt: at,
         updatedAt: at,
       };
-      const appended = await ctx.store.appendMessage(message);
-      recorded.message = appended.message;
-      recorded.messageCreated = appended.created;
-      return recorded;
+      const [appended, recordedConversation] = await Promise.all([ctx.store.appendMessage(message), conversation]);
+      return {
+        message: appended.message,
+        messageCreated: appended.created,
+        ...(recordedConversation ? { conversation: recordedConversation } : {}),
+      };
     }
     case 'MESSAGE_DELIVERY': {
       const r = p['message_delivery_report'];
