@@ -3,6 +3,7 @@ import type { Store, StoredResponse } from '../store/store.js';
 import { SwitchboardError, isSwitchboardError } from './errors.js';
 import { headerValue, jsonResponse, type Clock, type Headers, type Logger, type WebhookRequest, type WebhookResponse } from './types.js';
 import { sha256Hex } from './crypto.js';
+import { NeutralDispatcher } from './neutral-hooks.js';
 
 export interface EngineOptions {
   store: Store;
@@ -41,6 +42,8 @@ export class Engine {
   readonly providers: readonly Provider[];
   readonly options: EngineOptions;
   private readonly errorListeners: ErrorListener[] = [];
+  /** Provider-neutral hooks (onMessage, onCall, …), run after each provider's own. */
+  readonly neutral = new NeutralDispatcher();
 
   constructor(providers: readonly Provider[], options: EngineOptions) {
     const seen = new Set<string>();
@@ -209,7 +212,13 @@ export class Engine {
     let outcome: { ok: true; value: unknown } | { ok: false; error: unknown } | 'timeout';
     try {
       outcome = await Promise.race([
-        provider.dispatch(event, ctx).then(
+        provider
+          .dispatch(event, ctx)
+          .then(async (value) => {
+            await this.neutral.run(recorded, { ...ctx, event });
+            return value;
+          })
+          .then(
           (value) => ({ ok: true as const, value }),
           (error: unknown) => ({ ok: false as const, error }),
         ),

@@ -28,6 +28,12 @@ export interface Recorded {
   /** The message a delivery report applied to, and whether it moved the status. */
   delivery?: { message: Message; applied: boolean };
   call?: Call;
+  /** Whether the call's state moved (drives the neutral `onCall` hook). */
+  callChanged?: boolean;
+  /** This event opened a conversation (neutral `onConversationStart`). */
+  conversationStarted?: boolean;
+  /** This event ended a conversation (neutral `onConversationEnd`). */
+  conversationEnded?: boolean;
 }
 
 export interface RecordContext {

@@ -139,6 +139,23 @@ export function normalizeContactMessage(cm: ContactMessageLike): Pick<Message, '
   return out;
 }
 
+/**
+ * Contact Pro and similar apps put key-value pairs in `metadata` as a JSON
+ * object string; expand those so they read as metadata, keep anything else whole.
+ */
+export function keyValueMetadata(raw: unknown): Record<string, unknown> {
+  if (typeof raw !== 'string' || raw === '') return {};
+  if (raw.trimStart().startsWith('{')) {
+    try {
+      const parsed: unknown = JSON.parse(raw);
+      if (parsed && typeof parsed === 'object' && !Array.isArray(parsed)) return { ...(parsed as Record<string, unknown>) };
+    } catch {
+      // Not JSON after all: keep the string as it is.
+    }
+  }
+  return { metadata: raw };
+}
+
 function isoOr(...candidates: Array<string | undefined>): string {
   for (const c of candidates) if (c && !Number.isNaN(Date.parse(c))) return new Date(c).toISOString();
   return new Date().toISOString();
@@ -211,7 +228,7 @@ export async function recordSinchConversation(event: SinchConversationEvent, ctx
         ...(m.contact_id ? { author: id(m.contact_id) } : {}),
         ...normalizeContactMessage(m.contact_message ?? {}),
         metadata: compactMetadata({
-          metadata: m.metadata,
+          ...keyValueMetadata(m.metadata),
           message_metadata: p['message_metadata'],
           correlation_id: p['correlation_id'],
           sender_id: m.sender_id,
@@ -271,9 +288,16 @@ export async function recordSinchConversation(event: SinchConversationEvent, ctx
       return { message: appended.message, messageCreated: appended.created };
     }
     case 'CONVERSATION_START':
-      return { conversation: await recordConversation(p['conversation_start_notification'].conversation, 'active', envelopeAt, ctx) };
+      return {
+        conversation: await recordConversation(p['conversation_start_notification'].conversation, 'active', envelopeAt, ctx),
+        conversationStarted: true,
+      };
     case 'CONVERSATION_STOP':
-      return { conversation: await recordConversation(p['conversation_stop_notification'].conversation, 'closed', envelopeAt, ctx) };
+      // STOP is Sinch's end-of-conversation event; DELETE only removes the record later.
+      return {
+        conversation: await recordConversation(p['conversation_stop_notification'].conversation, 'closed', envelopeAt, ctx),
+        conversationEnded: true,
+      };
     case 'CONVERSATION_DELETE':
       return { conversation: await recordConversation(p['conversation_delete_notification'].conversation, 'deleted', envelopeAt, ctx) };
     case 'CONTACT_CREATE':
