@@ -22,3 +22,7 @@ export type {
   SinchConversationEvent, SinchConversationTrigger, ReplyOptions, AppMessage, SendMessageRequest, SendMessageResponse, SinchRestOptions,
 } from './providers/sinch-conversation/index.js';
 export type * from '../schemas/sinch-conversation/index.js';
+export { voipbin, VoipbinClient, verifyVoipbin, voipbinTime } from './providers/voipbin/index.js';
+export type { VoipbinOptions, VoipbinRouter, VoipbinHooks, VoipbinContext, VoipbinConversationContext, VoipbinEvent, VoipbinRestOptions, VoipbinOutgoingMedia } from './providers/voipbin/index.js';
+export type * from '../schemas/voipbin/index.js';
+export type { NeutralHooks, NeutralContext } from './core/neutral-hooks.js';

@@ -3,6 +3,9 @@ import { SwitchboardError } from './core/errors.js';
 import { silentLogger, type Clock, type Logger, type WebhookRequest, type WebhookResponse } from './core/types.js';
 import type { Provider } from './providers/provider.js';
 import { sinchConversation, type SinchConversationOptions, type SinchConversationRouter } from './providers/sinch-conversation/index.js';
+import { voipbin, type VoipbinOptions, type VoipbinRouter } from './providers/voipbin/index.js';
+import type { HookMethods } from './core/hooks.js';
+import type { NeutralHooks } from './core/neutral-hooks.js';
 import { memoryStore } from './store/memory.js';
 import type { Store } from './store/store.js';
 
@@ -28,17 +31,23 @@ export interface SwitchboardOptions {
   /** Longest a store call may take before webhooks are answered 503 (default 2000 ms). */
   storeTimeoutMs?: number;
   sinchConversation?: SinchConversationOptions;
+  voipbin?: VoipbinOptions;
   /** Providers of your own, implementing the public Provider interface. */
   providers?: Provider[];
 }
 
-export interface Switchboard<O extends SwitchboardOptions = SwitchboardOptions> {
+type Configured<O, K extends string, R> = O extends { [P in K]: object } ? R : R | undefined;
+
+/** The provider-neutral hooks (`sb.onMessage`, `sb.onCall`, …) sit on the switchboard itself. */
+export interface Switchboard<O extends SwitchboardOptions = SwitchboardOptions> extends HookMethods<NeutralHooks> {
   readonly engine: Engine;
   readonly store: Store;
   readonly logger: Logger;
   readonly providers: readonly Provider[];
   /** The Sinch Conversation router; present when `sinchConversation` was configured. */
-  readonly sinchConversation: O extends { sinchConversation: SinchConversationOptions } ? SinchConversationRouter : SinchConversationRouter | undefined;
+  readonly sinchConversation: Configured<O, 'sinchConversation', SinchConversationRouter>;
+  /** The VoIPBIN router; present when `voipbin` was configured. */
+  readonly voipbin: Configured<O, 'voipbin', VoipbinRouter>;
   /** Every rejection and hook failure, with a stable code (never secrets). */
   onError(listener: ErrorListener): () => void;
   /** Runs one request through the pipeline; for adapters of your own (fetch, Lambda…). */
@@ -55,9 +64,11 @@ export function createSwitchboard<const O extends SwitchboardOptions>(options: O
   const deps = { clock, logger };
 
   const sinch = options.sinchConversation ? sinchConversation(options.sinchConversation, deps) : undefined;
-  const providers: Provider[] = [...(sinch ? [sinch as Provider] : []), ...(options.providers ?? [])];
+  const vb = options.voipbin ? voipbin(options.voipbin, deps) : undefined;
+  const builtIn = [sinch, vb].filter((p) => p !== undefined) as Provider[];
+  const providers: Provider[] = [...builtIn, ...(options.providers ?? [])];
   if (providers.length === 0) {
-    throw new SwitchboardError('misconfigured', 'createSwitchboard: configure at least one provider (e.g. sinchConversation: { secrets: [...] }).');
+    throw new SwitchboardError('misconfigured', 'createSwitchboard: configure at least one provider (e.g. sinchConversation: { secrets: [...] } or voipbin: { secrets: [...] }).');
   }
 
   const longestHook = Math.max(...providers.map((p) => p.hookTimeoutMs));
@@ -74,11 +85,13 @@ export function createSwitchboard<const O extends SwitchboardOptions>(options: O
   });
 
   return {
+    ...engine.neutral.methods,
     engine,
     store,
     logger,
     providers: engine.providers,
     sinchConversation: sinch as Switchboard<O>['sinchConversation'],
+    voipbin: vb as Switchboard<O>['voipbin'],
     onError: (listener) => engine.onError(listener),
     handle: (request) => engine.handle(request),
     close: async () => {
