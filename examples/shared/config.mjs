@@ -2,7 +2,10 @@
 // the hooks, and the read-only JSON API over the store.
 import { createSwitchboard } from 'switchboard';
 
-const DEMO = { SINCH_CONVERSATION_SECRET: 'demo-sinch-conversation-secret' };
+const DEMO = {
+  SINCH_CONVERSATION_SECRET: 'demo-sinch-conversation-secret',
+  VOIPBIN_WEBHOOK_SECRET: 'demo-voipbin-webhook-secret',
+};
 
 /** A pino-shaped logger writing one JSON line per entry, so the example needs no logging dependency. */
 export function consoleLogger() {
@@ -44,10 +47,27 @@ export async function buildSwitchboard() {
     store = redisStore({ url: process.env.REDIS_URL });
   }
   const rest = sinchRestFromEnv();
+  const voipbinRest = process.env.VOIPBIN_TOKEN
+    ? { token: process.env.VOIPBIN_TOKEN, ...(process.env.VOIPBIN_BASE_URL ? { baseUrl: process.env.VOIPBIN_BASE_URL } : {}) }
+    : undefined;
   const sb = createSwitchboard({
     logger,
     ...(store ? { store } : {}),
     sinchConversation: { secrets: env('SINCH_CONVERSATION_SECRET').split(','), ...(rest ? { rest } : {}) },
+    voipbin: { secrets: env('VOIPBIN_WEBHOOK_SECRET').split(','), ...(voipbinRest ? { rest: voipbinRest } : {}) },
+  });
+
+  // One handler for every provider: the normalized message.
+  sb.onMessage((message, ctx) => {
+    ctx.logger.info({ provider: message.provider, channel: message.channel, from: message.from?.value, text: message.text }, 'message received');
+  });
+  sb.onConversationEnd((conversation, ctx) => {
+    ctx.logger.info({ conversation: conversation.id }, 'conversation ended');
+  });
+
+  sb.voipbin.onConversationMessageCreated(async (event, ctx) => {
+    if (event.data.direction !== 'incoming') return; // our own replies come back as outgoing: never answer them
+    if (voipbinRest) await ctx.reply(`Thanks, we got: "${event.data.text ?? ''}"`);
   });
 
   sb.sinchConversation.onMessageInbound(async (event, ctx) => {
