@@ -1,6 +1,6 @@
-import { Ajv, type ValidateFunction } from 'ajv';
 import { SwitchboardError } from '../../core/errors.js';
 import { Hooks, hookMethods, type HookMethods } from '../../core/hooks.js';
+import { SchemaValidator } from '../../core/validation.js';
 import { emptyResponse, type Logger, type WebhookRequest } from '../../core/types.js';
 import type { Message } from '../../model/index.js';
 import { addressFor, normalizeChannel } from '../../model/normalize.js';
@@ -88,10 +88,7 @@ export function sinchConversation(options: SinchConversationOptions, deps: { clo
     : undefined;
 
   // Compiled once here, never per request.
-  const ajv = new Ajv({ allErrors: false, strict: false });
-  const validators = new Map<string, ValidateFunction>(
-    sinchConversationTriggers.map((row) => [row.trigger, ajv.compile(row.schema as object)]),
-  );
+  const schemas = new SchemaValidator(sinchConversationTriggers.map((row) => ({ type: row.trigger, schema: row.schema })));
   const hookOf = new Map<string, keyof SinchConversationHooks>(sinchConversationTriggers.map((row) => [row.trigger, row.hook]));
   const hooks = new Hooks<SinchConversationHooks>();
 
@@ -110,11 +107,7 @@ export function sinchConversation(options: SinchConversationOptions, deps: { clo
       if (event.keys.length > 1) {
         return { path: '/', message: `a callback carries exactly one trigger key, this one has ${event.keys.join(', ')}` };
       }
-      const validate = validators.get(event.type);
-      if (!validate || validate(event.payload)) return undefined;
-      const first = validate.errors?.[0];
-      const missing = first?.keyword === 'required' ? `/${String((first.params as { missingProperty?: string }).missingProperty)}` : '';
-      return { path: `${first?.instancePath ?? ''}${missing}`, message: first?.message ?? 'invalid' };
+      return schemas.check(event.type, event.payload);
     },
     dedupeKey: sinchConversationDedupeKey,
     record: recordSinchConversation,

@@ -1,6 +1,6 @@
-import { Ajv, type ValidateFunction } from 'ajv';
 import { SwitchboardError } from '../../core/errors.js';
 import { Hooks, hookMethods, type HookMethods } from '../../core/hooks.js';
+import { SchemaValidator } from '../../core/validation.js';
 import { emptyResponse, silentLogger, type Logger } from '../../core/types.js';
 import { voipbinEvents, type VoipbinEventMap, type VoipbinEventType, type VoipbinMessage } from '../../../schemas/voipbin/index.js';
 import type { BaseHookContext, Provider, SchemaProblem } from '../provider.js';
@@ -64,8 +64,7 @@ export function voipbin(options: VoipbinOptions, deps: { clock?: () => number; l
   }
   const client = options.rest ? new VoipbinClient(options.rest) : undefined;
 
-  const ajv = new Ajv({ allErrors: false, strict: false });
-  const validators = new Map<string, ValidateFunction>(voipbinEvents.map((e) => [e.type, ajv.compile(e.schema as object)]));
+  const schemas = new SchemaValidator(voipbinEvents);
   const hookOf = new Map<string, keyof VoipbinHooks>(voipbinEvents.map((e) => [e.type, e.hook]));
   const hooks = new Hooks<VoipbinHooks>();
 
@@ -80,13 +79,7 @@ export function voipbin(options: VoipbinOptions, deps: { clock?: () => number; l
       verifyVoipbin({ rawBody: req.rawBody, headers: req.headers, secrets, allowUnsigned });
     },
     parse: parseVoipbin,
-    validate(event): SchemaProblem | undefined {
-      const validate = validators.get(event.type);
-      if (!validate || validate(event.payload)) return undefined;
-      const first = validate.errors?.[0];
-      const missing = first?.keyword === 'required' ? `/${String((first.params as { missingProperty?: string }).missingProperty)}` : '';
-      return { path: `${first?.instancePath ?? ''}${missing}`, message: first?.message ?? 'invalid' };
-    },
+    validate: (event): SchemaProblem | undefined => schemas.check(event.type, event.payload),
     dedupeKey: voipbinDedupeKey,
     record: recordVoipbin,
     async dispatch(event, base) {
