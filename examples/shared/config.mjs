@@ -44,7 +44,8 @@ export async function buildSwitchboard() {
   let store;
   if (process.env.REDIS_URL) {
     const { redisStore } = await import('switchboard/redis');
-    store = redisStore({ url: process.env.REDIS_URL });
+    // Say why webhooks get 503s while Redis is away (the URL and password are never logged).
+    store = redisStore({ url: process.env.REDIS_URL, onConnectionError: (e) => logger.warn({ code: 'redis_connection' }, e.message) });
   }
   const rest = sinchRestFromEnv();
   const voipbinRest = process.env.VOIPBIN_TOKEN

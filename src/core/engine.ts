@@ -147,7 +147,16 @@ export class Engine {
       ? Promise.resolve({})
       : this.guardStore(provider.record(event, { store, receivedAt: req.receivedAt, logger }), 'record');
     recording.catch(() => undefined); // awaited below; never an unhandled rejection
-    const claim = await this.guardStore(store.claim(key, { leaseMs: this.options.claimLeaseMs }), 'claim');
+    const claiming = store.claim(key, { leaseMs: this.options.claimLeaseMs });
+    let claim: Awaited<typeof claiming>;
+    try {
+      claim = await this.guardStore(claiming, 'claim');
+    } catch (err) {
+      // We gave up waiting, but the store may still grant the claim later; give
+      // it back then, or the event stays blocked for the whole lease.
+      claiming.then((late) => (late.state === 'new' ? this.releaseQuietly(key, late.token) : undefined), () => undefined);
+      throw err;
+    }
     if (claim.state === 'done') {
       logger.debug({ provider: provider.id, eventId: key }, 'switchboard: duplicate delivery answered from the store');
       return toWebhookResponse(claim.response);

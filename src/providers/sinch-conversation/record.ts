@@ -308,8 +308,11 @@ export async function recordSinchConversation(event: SinchConversationEvent, ctx
       return { contact: await recordContact(p['contact_delete_notification'].contact, envelopeAt, ctx, { deleted: true }) };
     case 'CONTACT_MERGE': {
       const n = p['contact_merge_notification'];
-      const preserved = await recordContact(n.preserved_contact, envelopeAt, ctx);
-      await recordContact(n.deleted_contact, envelopeAt, ctx, { deleted: true, mergedInto: preserved.id });
+      // Both writes go out together: one round trip on a pipelining store.
+      const [preserved] = await Promise.all([
+        recordContact(n.preserved_contact, envelopeAt, ctx),
+        recordContact(n.deleted_contact, envelopeAt, ctx, { deleted: true, mergedInto: id(n.preserved_contact.id) }),
+      ]);
       return { contact: preserved };
     }
     default:
