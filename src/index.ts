@@ -26,3 +26,19 @@ export { voipbin, VoipbinClient, verifyVoipbin, voipbinTime } from './providers/
 export type { VoipbinOptions, VoipbinRouter, VoipbinHooks, VoipbinContext, VoipbinConversationContext, VoipbinEvent, VoipbinRestOptions, VoipbinOutgoingMedia } from './providers/voipbin/index.js';
 export type * from '../schemas/voipbin/index.js';
 export type { NeutralHooks, NeutralContext } from './core/neutral-hooks.js';
+export { sinchVoice, svaml, validateSvaml, verifySinchVoice, sinchVoiceSignature, sinchVoiceStringToSign, sinchVoiceContentMd5 } from './providers/sinch-voice/index.js';
+export type {
+  SinchVoiceOptions, SinchVoiceRouter, SinchVoiceHooks, SinchVoiceContext, SinchVoiceAnswer, SinchVoiceEvent, KnownSinchVoiceEvent, UnknownSinchVoiceEvent,
+  SinchVoiceApplication, SinchVoicePublicPath, SinchVoiceVerifyInput, SinchVoiceVerified, IceSvamlBuilder, AceSvamlBuilder, PieSvamlBuilder, SvamlBuilderFor,
+  SvamlCheck, ConnectPstnOptions, ConnectMxpOptions, ConnectConfOptions, ConnectSipOptions, ConnectStreamOptions, RunMenuOptions, ParkOptions,
+} from './providers/sinch-voice/index.js';
+export type * from '../schemas/sinch-voice/index.js';
+export { twilioConversations, TwilioConversationsClient, verifyTwilioSignature, participantDeliveryStatuses } from './providers/twilio-conversations/index.js';
+export type {
+  TwilioConversationsOptions, TwilioConversationsRouter, TwilioHooks, TwilioHookContext, TwilioConversationsContext, TwilioPreActionContext,
+  TwilioReplyContext, TwilioReplyOptions, TwilioMessageModification, TwilioConversationModification, TwilioConversationsEvent,
+} from './providers/twilio-conversations/index.js';
+export type { TwilioRestOptions, TwilioOutboundMessage, TwilioMessageResource } from './providers/twilio-conversations/reply.js';
+export type {
+  TwilioConversationsEventMap, TwilioConversationsEventType, TwilioPreActionEventType, TwilioPostActionEventType, TwilioConversationsParamsMap,
+} from '../schemas/twilio-conversations/index.js';

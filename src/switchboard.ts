@@ -4,6 +4,8 @@ import { silentLogger, type Clock, type Logger, type WebhookRequest, type Webhoo
 import type { Provider } from './providers/provider.js';
 import { sinchConversation, type SinchConversationOptions, type SinchConversationRouter } from './providers/sinch-conversation/index.js';
 import { voipbin, type VoipbinOptions, type VoipbinRouter } from './providers/voipbin/index.js';
+import { sinchVoice, type SinchVoiceOptions, type SinchVoiceRouter } from './providers/sinch-voice/index.js';
+import { twilioConversations, type TwilioConversationsOptions, type TwilioConversationsRouter } from './providers/twilio-conversations/index.js';
 import type { HookMethods } from './core/hooks.js';
 import type { NeutralHooks } from './core/neutral-hooks.js';
 import { memoryStore } from './store/memory.js';
@@ -31,7 +33,9 @@ export interface SwitchboardOptions {
   /** Longest a store call may take before webhooks are answered 503 (default 2000 ms). */
   storeTimeoutMs?: number;
   sinchConversation?: SinchConversationOptions;
+  sinchVoice?: SinchVoiceOptions;
   voipbin?: VoipbinOptions;
+  twilio?: TwilioConversationsOptions;
   /** Providers of your own, implementing the public Provider interface. */
   providers?: Provider[];
 }
@@ -46,8 +50,12 @@ export interface Switchboard<O extends SwitchboardOptions = SwitchboardOptions> 
   readonly providers: readonly Provider[];
   /** The Sinch Conversation router; present when `sinchConversation` was configured. */
   readonly sinchConversation: Configured<O, 'sinchConversation', SinchConversationRouter>;
+  /** The Sinch Voice router; present when `sinchVoice` was configured. */
+  readonly sinchVoice: Configured<O, 'sinchVoice', SinchVoiceRouter>;
   /** The VoIPBIN router; present when `voipbin` was configured. */
   readonly voipbin: Configured<O, 'voipbin', VoipbinRouter>;
+  /** The Twilio Conversations router; present when `twilio` was configured. */
+  readonly twilio: Configured<O, 'twilio', TwilioConversationsRouter>;
   /** Every rejection and hook failure, with a stable code (never secrets). */
   onError(listener: ErrorListener): () => void;
   /** Runs one request through the pipeline; for adapters of your own (fetch, Lambda…). */
@@ -64,11 +72,13 @@ export function createSwitchboard<const O extends SwitchboardOptions>(options: O
   const deps = { clock, logger };
 
   const sinch = options.sinchConversation ? sinchConversation(options.sinchConversation, deps) : undefined;
+  const voice = options.sinchVoice ? sinchVoice(options.sinchVoice, deps) : undefined;
   const vb = options.voipbin ? voipbin(options.voipbin, deps) : undefined;
-  const builtIn = [sinch, vb].filter((p) => p !== undefined) as Provider[];
+  const tw = options.twilio ? twilioConversations(options.twilio, deps) : undefined;
+  const builtIn = [sinch, voice, vb, tw].filter((p) => p !== undefined) as Provider[];
   const providers: Provider[] = [...builtIn, ...(options.providers ?? [])];
   if (providers.length === 0) {
-    throw new SwitchboardError('misconfigured', 'createSwitchboard: configure at least one provider (e.g. sinchConversation: { secrets: [...] } or voipbin: { secrets: [...] }).');
+    throw new SwitchboardError('misconfigured', 'createSwitchboard: configure at least one provider (sinchConversation, sinchVoice, twilio, voipbin, or providers: [...]).');
   }
 
   const longestHook = Math.max(...providers.map((p) => p.hookTimeoutMs));
@@ -91,7 +101,9 @@ export function createSwitchboard<const O extends SwitchboardOptions>(options: O
     logger,
     providers: engine.providers,
     sinchConversation: sinch as Switchboard<O>['sinchConversation'],
+    sinchVoice: voice as Switchboard<O>['sinchVoice'],
     voipbin: vb as Switchboard<O>['voipbin'],
+    twilio: tw as Switchboard<O>['twilio'],
     onError: (listener) => engine.onError(listener),
     handle: (request) => engine.handle(request),
     close: async () => {

@@ -1,10 +1,15 @@
 // Shared by the Express and Koa examples: configuration from the environment,
 // the hooks, and the read-only JSON API over the store.
 import { createSwitchboard } from 'switchboard';
+import { registerIvr } from './voice-ivr.mjs';
 
 const DEMO = {
   SINCH_CONVERSATION_SECRET: 'demo-sinch-conversation-secret',
   VOIPBIN_WEBHOOK_SECRET: 'demo-voipbin-webhook-secret',
+  SINCH_VOICE_APP_KEY: 'demo-sinch-voice-app-key',
+  // Sinch Voice secrets are base64; this one decodes to "demo-sinch-voice-secret".
+  SINCH_VOICE_APP_SECRET: 'ZGVtby1zaW5jaC12b2ljZS1zZWNyZXQ=',
+  TWILIO_AUTH_TOKEN: 'demo-twilio-auth-token',
 };
 
 /** A pino-shaped logger writing one JSON line per entry, so the example needs no logging dependency. */
@@ -51,11 +56,34 @@ export async function buildSwitchboard() {
   const voipbinRest = process.env.VOIPBIN_TOKEN
     ? { token: process.env.VOIPBIN_TOKEN, ...(process.env.VOIPBIN_BASE_URL ? { baseUrl: process.env.VOIPBIN_BASE_URL } : {}) }
     : undefined;
+  const twilioRest = process.env.TWILIO_ACCOUNT_SID && process.env.TWILIO_AUTH_TOKEN
+    ? { accountSid: process.env.TWILIO_ACCOUNT_SID, authToken: process.env.TWILIO_AUTH_TOKEN, ...(process.env.TWILIO_BASE_URL ? { baseUrl: process.env.TWILIO_BASE_URL } : {}) }
+    : undefined;
   const sb = createSwitchboard({
     logger,
     ...(store ? { store } : {}),
     sinchConversation: { secrets: env('SINCH_CONVERSATION_SECRET').split(','), ...(rest ? { rest } : {}) },
+    sinchVoice: { applications: [{ key: env('SINCH_VOICE_APP_KEY'), secret: env('SINCH_VOICE_APP_SECRET') }] },
     voipbin: { secrets: env('VOIPBIN_WEBHOOK_SECRET').split(','), ...(voipbinRest ? { rest: voipbinRest } : {}) },
+    twilio: {
+      authTokens: env('TWILIO_AUTH_TOKEN').split(','),
+      // Twilio signs the URL it called; behind a proxy or tunnel, say what that URL's origin is.
+      ...(process.env.TWILIO_PUBLIC_URL ? { publicUrl: process.env.TWILIO_PUBLIC_URL } : {}),
+      ...(twilioRest ? { rest: twilioRest } : {}),
+    },
+  });
+
+  registerIvr(sb.sinchVoice, {
+    salesNumber: process.env.IVR_SALES_NUMBER ?? '+15551000003',
+    supportNumber: process.env.IVR_SUPPORT_NUMBER ?? '+15551000004',
+  });
+
+  sb.twilio.onMessageAdded(async (event, ctx) => {
+    if (ctx.authoredByBot) return;
+    if (twilioRest) await ctx.reply(`Thanks, we got: "${event.Body ?? ''}"`);
+  });
+  sb.onCall((call, ctx) => {
+    ctx.logger.info({ call: call.id, state: call.state, from: call.from?.value }, 'call');
   });
 
   // One handler for every provider: the normalized message.

@@ -113,7 +113,8 @@ function callUpdate(event: SinchVoiceEvent, at: string): CallUpdate | undefined 
 export async function recordSinchVoice(event: SinchVoiceEvent, ctx: RecordContext): Promise<Recorded> {
   const update = callUpdate(event, eventTime(event, ctx.receivedAt));
   if (!update) return {};
-  return { call: await ctx.store.applyCallEvent(update) };
+  // Every voice callback moves the call or adds to it (menu result, AMD, recording…).
+  return { call: await ctx.store.applyCallEvent(update), callChanged: true };
 }
 
 /** Keeps the cookies an answer set with `setCookie`, once that answer is certain to be sent. */

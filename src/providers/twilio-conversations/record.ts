@@ -300,12 +300,17 @@ export async function recordTwilioConversations(event: TwilioConversationsEvent,
       // only if it was not seen yet; the edit itself reaches hooks.
       return recordMessage(p, ctx, opts);
     case 'onConversationAdded':
+      return { ...(await recordConversation(p, knownState(str(p, 'State')), isoOr(p['DateUpdated'], p['DateCreated'], received), ctx)), conversationStarted: true };
     case 'onConversationUpdated':
       return recordConversation(p, knownState(str(p, 'State')), isoOr(p['DateUpdated'], p['DateCreated'], received), ctx);
     case 'onConversationRemoved':
       return recordConversation(p, 'deleted', isoOr(p['DateRemoved'], p['DateUpdated'], received), ctx);
-    case 'onConversationStateUpdated':
-      return recordConversation(p, knownState(str(p, 'StateTo')), isoOr(p['StateUpdated'], received), ctx);
+    case 'onConversationStateUpdated': {
+      const to = knownState(str(p, 'StateTo'));
+      const recorded = await recordConversation(p, to, isoOr(p['StateUpdated'], received), ctx);
+      // Closing is Twilio's end of a conversation (`closed` is final).
+      return to === 'closed' ? { ...recorded, conversationEnded: true } : recorded;
+    }
     case 'onParticipantAdded':
     case 'onParticipantUpdated':
       return recordParticipant(p, ctx, false);
