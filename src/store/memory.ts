@@ -8,6 +8,7 @@ import type {
   CallUpdate, ClaimResult, ContactUpdate, ConversationUpdate, DeadLetter, DeliveryUpdate, Page,
   PageResult, Store, StoredResponse,
 } from './store.js';
+import { decodeCursor, encodeCursor, pageLimit, positiveDuration } from './paging.js';
 
 export interface MemoryStoreOptions {
   /** Dedupe keys kept at most (default 100 000). */
@@ -29,8 +30,6 @@ export interface MemoryStoreOptions {
 }
 
 const DAY_MS = 24 * 60 * 60 * 1000;
-const DEFAULT_LIMIT = 50;
-const MAX_LIMIT = 500;
 
 type EventEntry =
   | { state: 'in-flight'; token: string; expiresAt: number }
@@ -512,26 +511,8 @@ function paginate<T>(rows: Row<T>[], page: Page | undefined): PageResult<T> {
   return result;
 }
 
-function pageLimit(limit: number | undefined): number {
-  if (limit === undefined || !Number.isFinite(limit)) return DEFAULT_LIMIT;
-  return Math.min(MAX_LIMIT, Math.max(1, Math.floor(limit)));
-}
 
-function encodeCursor(ms: number, key: string): string {
-  return Buffer.from(JSON.stringify([ms, key]), 'utf8').toString('base64url');
-}
 
-function decodeCursor(cursor: string): { ms: number; key: string } {
-  try {
-    const parsed: unknown = JSON.parse(Buffer.from(cursor, 'base64url').toString('utf8'));
-    if (Array.isArray(parsed) && typeof parsed[0] === 'number' && typeof parsed[1] === 'string') {
-      return { ms: parsed[0], key: parsed[1] };
-    }
-  } catch {
-    // fall through to the error below
-  }
-  throw new RangeError(`Invalid page cursor: ${JSON.stringify(cursor)}`);
-}
 
 /** Sort position of an ISO 8601 time; unparsable times sort oldest rather than throwing. */
 function atMs(at: string): number {
@@ -638,10 +619,6 @@ function positiveCount(n: number, name: string): number {
   return n;
 }
 
-function positiveDuration(ms: number, name: string): number {
-  if (!Number.isFinite(ms) || ms <= 0) throw new RangeError(`${name} must be a positive number of ms, got ${ms}`);
-  return ms;
-}
 
 /** lru-cache only accepts positive integer TTLs. */
 function lruTtl(ms: number): number {

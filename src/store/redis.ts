@@ -64,6 +64,7 @@ import type {
   CallUpdate, ClaimResult, ContactUpdate, ConversationUpdate, DeadLetter, DeliveryUpdate, Page,
   PageResult, Store, StoredResponse,
 } from './store.js';
+import { decodeCursor, encodeCursor, pageLimit, positiveDuration } from './paging.js';
 
 export interface RedisStoreOptions {
   /** Prepended to every key (default `sb:`). Part of the hash tag, so it must not contain `{` or `}`. */
@@ -100,8 +101,6 @@ export type RedisStoreConnection =
 export type RedisStoreConfig = RedisStoreConnection & RedisStoreOptions;
 
 const DAY_MS = 24 * 60 * 60 * 1000;
-const DEFAULT_LIMIT = 50;
-const MAX_LIMIT = 500;
 /** Claims whose release is still owed; beyond this the oldest are left to their lease. */
 const MAX_PENDING_RELEASES = 10_000;
 
@@ -763,33 +762,9 @@ function compareAt(a: string, b: string): number {
   return a < b ? -1 : a > b ? 1 : 0;
 }
 
-function pageLimit(limit: number | undefined): number {
-  if (limit === undefined || !Number.isFinite(limit)) return DEFAULT_LIMIT;
-  return Math.min(MAX_LIMIT, Math.max(1, Math.floor(limit)));
-}
 
-function encodeCursor(ms: number, key: string): string {
-  return Buffer.from(JSON.stringify([ms, key]), 'utf8').toString('base64url');
-}
 
-function decodeCursor(cursor: string): { ms: number; key: string } {
-  try {
-    const parsed: unknown = JSON.parse(Buffer.from(cursor, 'base64url').toString('utf8'));
-    if (Array.isArray(parsed) && typeof parsed[0] === 'number' && Number.isFinite(parsed[0]) && typeof parsed[1] === 'string') {
-      return { ms: parsed[0], key: parsed[1] };
-    }
-  } catch {
-    // fall through to the error below
-  }
-  throw new RangeError(`Invalid page cursor: ${JSON.stringify(cursor)}`);
-}
 
-function positiveDuration(ms: number, name: string): number {
-  if (typeof ms !== 'number' || !Number.isFinite(ms) || ms <= 0) {
-    throw new RangeError(`${name} must be a positive number of ms, got ${String(ms)}`);
-  }
-  return ms;
-}
 
 /** PX takes whole milliseconds. */
 function pxMs(ms: number, name: string): number {
