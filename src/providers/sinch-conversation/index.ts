@@ -88,7 +88,7 @@ export function sinchConversation(options: SinchConversationOptions, deps: { clo
     : undefined;
 
   // Compiled once here, never per request.
-  const schemas = new SchemaValidator(sinchConversationTriggers.map((row) => ({ type: row.trigger, schema: row.schema })));
+  const schemas = SchemaValidator.for(sinchConversationTriggers, (row) => row.trigger);
   const hookOf = new Map<string, keyof SinchConversationHooks>(sinchConversationTriggers.map((row) => [row.trigger, row.hook]));
   const hooks = new Hooks<SinchConversationHooks>();
 

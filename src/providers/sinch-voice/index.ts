@@ -1,6 +1,6 @@
-import { Ajv, type ValidateFunction } from 'ajv';
 import { SwitchboardError } from '../../core/errors.js';
 import { Hooks, hookMethods, type HookMethods } from '../../core/hooks.js';
+import { SchemaValidator } from '../../core/validation.js';
 import { emptyResponse, silentLogger, type Clock, type Logger, type WebhookResponse } from '../../core/types.js';
 import type { Call } from '../../model/index.js';
 import {
@@ -122,7 +122,7 @@ export function sinchVoice(options: SinchVoiceOptions, deps: { clock?: Clock; lo
   const check = sharedSvamlValidator();
   const defaults = prepareConfigured(check, 'defaults', { ...BUILT_IN_DEFAULTS, ...options.defaults });
   const fallback = prepareConfigured(check, 'fallback', { ...BUILT_IN_FALLBACK, ...options.fallback });
-  const validators = eventValidators();
+  const schemas = SchemaValidator.for(sinchVoiceEvents, (row) => row.event);
   const hooks = new Hooks<SinchVoiceHooks>();
 
   /** Validates a hook's answer; anything invalid is logged and replaced, so a call never receives garbage. */
@@ -177,13 +177,7 @@ export function sinchVoice(options: SinchVoiceOptions, deps: { clock?: Clock; lo
       });
     },
     parse: parseSinchVoice,
-    validate(event): SchemaProblem | undefined {
-      const validate = validators.get(event.type);
-      if (!validate || validate(event.payload)) return undefined;
-      const first = validate.errors?.[0];
-      const missing = first?.keyword === 'required' ? `/${String((first.params as { missingProperty?: string }).missingProperty)}` : '';
-      return { path: `${first?.instancePath ?? ''}${missing}`, message: first?.message ?? 'invalid' };
-    },
+    validate: (event): SchemaProblem | undefined => schemas.check(event.type, event.payload),
     dedupeKey: sinchVoiceDedupeKey,
     record: recordSinchVoice,
     async dispatch(event, base) {
@@ -222,16 +216,6 @@ export function sinchVoice(options: SinchVoiceOptions, deps: { clock?: Clock; lo
   return Object.assign(provider, hookMethods(hooks, ['onIce', 'onAce', 'onPie', 'onDice', 'onNotify', 'onUnknown']));
 }
 
-let compiledEvents: Map<string, ValidateFunction> | undefined;
-
-/** The callback schemas are constants too: compiled once per process, like the SVAML ones. */
-function eventValidators(): Map<string, ValidateFunction> {
-  if (!compiledEvents) {
-    const ajv = new Ajv({ allErrors: false, strict: false });
-    compiledEvents = new Map(sinchVoiceEvents.map((row) => [row.event, ajv.compile(row.schema as object)]));
-  }
-  return compiledEvents;
-}
 
 function svamlResponse(body: string): WebhookResponse {
   return { status: 200, headers: { 'content-type': 'application/json; charset=utf-8' }, body };

@@ -1,6 +1,6 @@
-import { Ajv, type ValidateFunction } from 'ajv';
 import { SwitchboardError, isSwitchboardError } from '../../core/errors.js';
 import { Hooks, hookMethods, type HookMethods } from '../../core/hooks.js';
+import { SchemaValidator } from '../../core/validation.js';
 import { jsonResponse, type Logger, type WebhookResponse } from '../../core/types.js';
 import type { Message } from '../../model/index.js';
 import {
@@ -156,20 +156,6 @@ export type TwilioConversationsRouter = Provider<TwilioConversationsEvent, Twili
     readonly client: TwilioConversationsClient | undefined;
   };
 
-let sharedValidators: Map<string, ValidateFunction> | undefined;
-
-/**
- * Compiled on the first router's construction and shared by every later
- * one, never per request: the schemas are constants, and compiling all 23
- * takes a few hundred milliseconds.
- */
-function compiledValidators(): Map<string, ValidateFunction> {
-  if (!sharedValidators) {
-    const ajv = new Ajv({ allErrors: false, strict: false });
-    sharedValidators = new Map(twilioConversationsEvents.map((row) => [row.type, ajv.compile(row.schema as object)]));
-  }
-  return sharedValidators;
-}
 
 const ACK: TwilioDispatchResult = { kind: 'ack' };
 /** Twilio reads `200 {}` (or an empty 200) as "go ahead unmodified"; post-action answers are ignored. */
@@ -207,7 +193,7 @@ export function twilioConversations(options: TwilioConversationsOptions, deps: {
   const botIdentity = options.botIdentity ?? 'system';
   const client = options.rest ? new TwilioConversationsClient(options.rest, deps.logger ? { logger: deps.logger } : {}) : undefined;
 
-  const validators = compiledValidators();
+  const schemas = SchemaValidator.for(twilioConversationsEvents, (row) => row.type);
   const hooks = new Hooks<TwilioHooks>();
   // The hook's parameter types follow from the event type, which the table ties to the name.
   const runHook = (hooks.run as (name: string, event: unknown, ctx: unknown) => Promise<unknown>).bind(hooks);
@@ -311,13 +297,7 @@ export function twilioConversations(options: TwilioConversationsOptions, deps: {
       verifyTwilioRequest(req, { authTokens, publicBases, trustProxy }, env.logger);
     },
     parse: parseTwilioConversations,
-    validate(event): SchemaProblem | undefined {
-      const validate = validators.get(event.type);
-      if (!validate || validate(event.payload)) return undefined;
-      const first = validate.errors?.[0];
-      const missing = first?.keyword === 'required' ? `/${String((first.params as { missingProperty?: string }).missingProperty)}` : '';
-      return { path: `${first?.instancePath ?? ''}${missing}`, message: first?.message ?? 'invalid' };
-    },
+    validate: (event): SchemaProblem | undefined => schemas.check(event.type, event.payload),
     dedupeKey: (event) => twilioConversationsDedupeKey(event),
     record: (event, ctx) => recordTwilioConversations(event, ctx, { botIdentity }),
 

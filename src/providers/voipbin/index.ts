@@ -64,7 +64,7 @@ export function voipbin(options: VoipbinOptions, deps: { clock?: () => number; l
   }
   const client = options.rest ? new VoipbinClient(options.rest) : undefined;
 
-  const schemas = new SchemaValidator(voipbinEvents);
+  const schemas = SchemaValidator.for(voipbinEvents, (e) => e.type);
   const hookOf = new Map<string, keyof VoipbinHooks>(voipbinEvents.map((e) => [e.type, e.hook]));
   const hooks = new Hooks<VoipbinHooks>();
 
