@@ -1,4 +1,5 @@
-import type { FromSchema, JSONSchema } from 'json-schema-to-ts';
+import type { JSONSchema } from 'json-schema-to-ts';
+import { openString, type FromOpenSchema, type OpenStringPattern } from '../open-string.js';
 
 /*
  * Sinch grows these value sets without notice (new channels, reason codes,
@@ -57,29 +58,20 @@ export type RecordStatus = 'EVENT_RECORD_STORED' | 'RECORD_STATUS_UNSPECIFIED' |
 export type ReactionAction =
   | 'REACTION_ACTION_REACT' | 'REACTION_ACTION_UNREACT' | 'REACTION_ACTION_UNKNOWN' | (string & {});
 
-/*
- * Each open string is tagged in the schema with a `title`. Ajv ignores
- * titles, while json-schema-to-ts's `deserialize` option matches on them and
- * swaps `string` for the union, so handlers get completion on e.g.
- * `report.status` without a hand-written type drifting from the schema.
- */
-export const channelString = { type: 'string', title: 'ConversationChannel' } as const;
-export const deliveryStatusString = { type: 'string', title: 'SinchDeliveryStatus' } as const;
-export const reasonCodeString = { type: 'string', title: 'ReasonCode' } as const;
-export const reasonSubCodeString = { type: 'string', title: 'ReasonSubCode' } as const;
-export const processingModeString = { type: 'string', title: 'ProcessingMode' } as const;
-export const directionString = { type: 'string', title: 'MessageDirection' } as const;
-export const capabilityStatusString = { type: 'string', title: 'CapabilityStatus' } as const;
-export const optInStatusString = { type: 'string', title: 'OptInStatus' } as const;
-export const optOutStatusString = { type: 'string', title: 'OptOutStatus' } as const;
-export const channelEventTypeString = { type: 'string', title: 'ChannelEventType' } as const;
-export const recordStatusString = { type: 'string', title: 'RecordStatus' } as const;
-export const reactionActionString = { type: 'string', title: 'ReactionAction' } as const;
+/* Tagged open strings: see ../open-string.ts. */
+export const channelString = openString('ConversationChannel');
+export const deliveryStatusString = openString('SinchDeliveryStatus');
+export const reasonCodeString = openString('ReasonCode');
+export const reasonSubCodeString = openString('ReasonSubCode');
+export const processingModeString = openString('ProcessingMode');
+export const directionString = openString('MessageDirection');
+export const capabilityStatusString = openString('CapabilityStatus');
+export const optInStatusString = openString('OptInStatus');
+export const optOutStatusString = openString('OptOutStatus');
+export const channelEventTypeString = openString('ChannelEventType');
+export const recordStatusString = openString('RecordStatus');
+export const reactionActionString = openString('ReactionAction');
 
-type OpenStringPattern<Title extends string, Output> = {
-  pattern: { type: 'string'; title: Title };
-  output: Output;
-};
 
 type OpenStringPatterns = [
   OpenStringPattern<'ConversationChannel', ConversationChannel>,
@@ -97,4 +89,4 @@ type OpenStringPatterns = [
 ];
 
 /** `FromSchema` with the open-string titles above resolved to their unions. */
-export type FromSinchSchema<S extends JSONSchema> = FromSchema<S, { deserialize: OpenStringPatterns }>;
+export type FromSinchSchema<S extends JSONSchema> = FromOpenSchema<S, OpenStringPatterns>;

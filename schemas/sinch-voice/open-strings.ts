@@ -1,4 +1,5 @@
-import type { FromSchema, JSONSchema } from 'json-schema-to-ts';
+import type { JSONSchema } from 'json-schema-to-ts';
+import { openString, type FromOpenSchema, type OpenStringPattern } from '../open-string.js';
 
 /*
  * Value sets Sinch grows without notice (hang-up reasons, notification
@@ -32,25 +33,17 @@ export type NotifyType =
   | 'recording_finished' | 'recording_available' | 'transcription_available' | 'amd' | 'amd_beep' | 'callingerror'
   | (string & {});
 
-/*
- * Tagged with a `title` that Ajv ignores and json-schema-to-ts's
- * `deserialize` option matches, so the derived types carry the unions above
- * without a hand-written type drifting from the schema.
- */
-export const domainString = { type: 'string', title: 'VoiceDomain' } as const;
-export const destinationTypeString = { type: 'string', title: 'VoiceDestinationType' } as const;
-export const amdStatusString = { type: 'string', title: 'AmdStatus' } as const;
-export const amdReasonString = { type: 'string', title: 'AmdReason' } as const;
-export const diceReasonString = { type: 'string', title: 'DiceReason' } as const;
-export const diceResultString = { type: 'string', title: 'DiceResult' } as const;
-export const menuResultTypeString = { type: 'string', title: 'MenuResultType' } as const;
-export const inputMethodString = { type: 'string', title: 'MenuInputMethod' } as const;
-export const notifyTypeString = { type: 'string', title: 'NotifyType' } as const;
+/* Tagged open strings: see ../open-string.ts. */
+export const domainString = openString('VoiceDomain');
+export const destinationTypeString = openString('VoiceDestinationType');
+export const amdStatusString = openString('AmdStatus');
+export const amdReasonString = openString('AmdReason');
+export const diceReasonString = openString('DiceReason');
+export const diceResultString = openString('DiceResult');
+export const menuResultTypeString = openString('MenuResultType');
+export const inputMethodString = openString('MenuInputMethod');
+export const notifyTypeString = openString('NotifyType');
 
-type OpenStringPattern<Title extends string, Output> = {
-  pattern: { type: 'string'; title: Title };
-  output: Output;
-};
 
 type OpenStringPatterns = [
   OpenStringPattern<'VoiceDomain', VoiceDomain>,
@@ -65,4 +58,4 @@ type OpenStringPatterns = [
 ];
 
 /** `FromSchema` with the open-string titles above resolved to their unions. */
-export type FromVoiceSchema<S extends JSONSchema> = FromSchema<S, { deserialize: OpenStringPatterns }>;
+export type FromVoiceSchema<S extends JSONSchema> = FromOpenSchema<S, OpenStringPatterns>;

@@ -1,4 +1,5 @@
-import type { FromSchema, JSONSchema } from 'json-schema-to-ts';
+import type { JSONSchema } from 'json-schema-to-ts';
+import { openString, type FromOpenSchema, type OpenStringPattern } from '../open-string.js';
 
 /*
  * Twilio grows these value sets without notice (`Source` is documented as
@@ -26,22 +27,14 @@ export type TwilioBindingType = 'SMS' | 'WHATSAPP' | 'CHAT' | (string & {});
 /** Form values that carry a boolean, e.g. `isOnline`. */
 export type TwilioBooleanString = 'true' | 'false' | (string & {});
 
-/*
- * Each open string is tagged with a `title`. Ajv ignores titles, while
- * json-schema-to-ts's `deserialize` option matches on them and swaps
- * `string` for the union.
- */
-export const sourceString = { type: 'string', title: 'TwilioSource' } as const;
-export const conversationStateString = { type: 'string', title: 'TwilioConversationState' } as const;
-export const stateReasonString = { type: 'string', title: 'TwilioStateReason' } as const;
-export const deliveryStatusString = { type: 'string', title: 'TwilioDeliveryStatus' } as const;
-export const bindingTypeString = { type: 'string', title: 'TwilioBindingType' } as const;
-export const booleanString = { type: 'string', title: 'TwilioBooleanString' } as const;
+/* Tagged open strings: see ../open-string.ts. */
+export const sourceString = openString('TwilioSource');
+export const conversationStateString = openString('TwilioConversationState');
+export const stateReasonString = openString('TwilioStateReason');
+export const deliveryStatusString = openString('TwilioDeliveryStatus');
+export const bindingTypeString = openString('TwilioBindingType');
+export const booleanString = openString('TwilioBooleanString');
 
-type OpenStringPattern<Title extends string, Output> = {
-  pattern: { type: 'string'; title: Title };
-  output: Output;
-};
 
 type OpenStringPatterns = [
   OpenStringPattern<'TwilioSource', TwilioSource>,
@@ -53,4 +46,4 @@ type OpenStringPatterns = [
 ];
 
 /** `FromSchema` with the open-string titles above resolved to their unions. */
-export type FromTwilioSchema<S extends JSONSchema> = FromSchema<S, { deserialize: OpenStringPatterns }>;
+export type FromTwilioSchema<S extends JSONSchema> = FromOpenSchema<S, OpenStringPatterns>;
