@@ -9,6 +9,7 @@ import type {
   PageResult, Store, StoredResponse,
 } from './store.js';
 import { decodeCursor, encodeCursor, pageLimit, positiveDuration } from './paging.js';
+import { atMs, compareAt, historyKey, mergeAddresses } from './records.js';
 
 export interface MemoryStoreOptions {
   /** Dedupe keys kept at most (default 100 000). */
@@ -511,23 +512,6 @@ function paginate<T>(rows: Row<T>[], page: Page | undefined): PageResult<T> {
   return result;
 }
 
-
-
-
-/** Sort position of an ISO 8601 time; unparsable times sort oldest rather than throwing. */
-function atMs(at: string): number {
-  const ms = Date.parse(at);
-  return Number.isFinite(ms) ? ms : 0;
-}
-
-/** Compares instants, not strings: providers mix precisions and offsets. */
-function compareAt(a: string, b: string): number {
-  const x = Date.parse(a);
-  const y = Date.parse(b);
-  if (Number.isFinite(x) && Number.isFinite(y) && x !== y) return x - y;
-  return a < b ? -1 : a > b ? 1 : 0;
-}
-
 function maxAt(a: string, b: string): string {
   return compareAt(b, a) > 0 ? b : a;
 }
@@ -540,9 +524,6 @@ function maxStatus(a: DeliveryStatus, b: DeliveryStatus): DeliveryStatus {
   return DELIVERY_RANK[b] > DELIVERY_RANK[a] ? b : a;
 }
 
-function historyKey(h: StatusChange): string {
-  return JSON.stringify([h.rawStatus, h.at, h.recipient ?? null]);
-}
 
 function dedupeHistory(history: StatusChange[]): StatusChange[] {
   const seen = new Set<string>();
@@ -562,16 +543,6 @@ function sortHistory(history: StatusChange[]): StatusChange[] {
     .map(({ h }) => h);
 }
 
-function mergeAddresses(existing: Address[], added: Address[]): Address[] {
-  const out = [...existing];
-  for (const a of added) {
-    const i = out.findIndex((o) => o.kind === a.kind && o.value === a.value);
-    // A later sighting may carry a display name the first one lacked.
-    if (i === -1) out.push(a);
-    else if (a.displayName !== undefined) out[i] = { ...out[i]!, displayName: a.displayName };
-  }
-  return out;
-}
 
 function addressValues(...addresses: Array<Address | undefined>): Set<string> {
   const values = new Set<string>();

@@ -65,6 +65,7 @@ import type {
   PageResult, Store, StoredResponse,
 } from './store.js';
 import { decodeCursor, encodeCursor, pageLimit, positiveDuration } from './paging.js';
+import { compareAt, historyKey, mergeAddresses } from './records.js';
 
 export interface RedisStoreOptions {
   /** Prepended to every key (default `sb:`). Part of the hash tag, so it must not contain `{` or `}`. */
@@ -731,20 +732,6 @@ function isEmpty(h: Record<string, string> | null | undefined): boolean {
 
 // ── shared semantics (kept identical to the memory store) ──────────────────
 
-function historyKey(h: StatusChange): string {
-  return JSON.stringify([h.rawStatus, h.at, h.recipient ?? null]);
-}
-
-function mergeAddresses(existing: Address[], added: Address[]): Address[] {
-  const out = [...existing];
-  for (const a of added) {
-    const i = out.findIndex((o) => o.kind === a.kind && o.value === a.value);
-    if (i === -1) out.push(a);
-    else if (a.displayName !== undefined) out[i] = { ...out[i]!, displayName: a.displayName };
-  }
-  return out;
-}
-
 /** JSON with sorted keys and no undefined members, so equal content compares equal. */
 function canonical(value: unknown): string {
   return JSON.stringify(value, (_k, v: unknown) =>
@@ -753,18 +740,6 @@ function canonical(value: unknown): string {
       : v,
   );
 }
-
-/** Compares instants, not strings: providers mix precisions and offsets. */
-function compareAt(a: string, b: string): number {
-  const x = Date.parse(a);
-  const y = Date.parse(b);
-  if (Number.isFinite(x) && Number.isFinite(y) && x !== y) return x - y;
-  return a < b ? -1 : a > b ? 1 : 0;
-}
-
-
-
-
 
 /** PX takes whole milliseconds. */
 function pxMs(ms: number, name: string): number {

@@ -1,0 +1,36 @@
+import type { Address, StatusChange } from '../model/index.js';
+
+/*
+ * Record-merging rules every store must apply the same way, so a message or
+ * conversation reads identically whichever store kept it.
+ */
+
+/** Sort position of an ISO 8601 time; unparsable times sort oldest rather than throwing. */
+export function atMs(at: string): number {
+  const ms = Date.parse(at);
+  return Number.isFinite(ms) ? ms : 0;
+}
+
+/** Compares instants, not strings: providers mix precisions and offsets. */
+export function compareAt(a: string, b: string): number {
+  const x = Date.parse(a);
+  const y = Date.parse(b);
+  if (Number.isFinite(x) && Number.isFinite(y) && x !== y) return x - y;
+  return a < b ? -1 : a > b ? 1 : 0;
+}
+
+/** One status report is kept once: the same raw status at the same time for the same recipient. */
+export function historyKey(h: StatusChange): string {
+  return JSON.stringify([h.rawStatus, h.at, h.recipient ?? null]);
+}
+
+/** Adds addresses not seen yet (by kind and value); a later sighting may bring the display name the first lacked. */
+export function mergeAddresses(existing: Address[], added: Address[]): Address[] {
+  const out = [...existing];
+  for (const a of added) {
+    const i = out.findIndex((o) => o.kind === a.kind && o.value === a.value);
+    if (i === -1) out.push(a);
+    else if (a.displayName !== undefined) out[i] = { ...out[i]!, displayName: a.displayName };
+  }
+  return out;
+}
