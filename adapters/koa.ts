@@ -23,7 +23,6 @@ export function koaRouter(sb: HasEngine, opts: KoaRouterOptions = {}): Router {
         routePath: `${provider.path}${rest ? `/${rest}` : ''}${ctx.querystring ? `?${ctx.querystring}` : ''}`,
         url: ctx.originalUrl,
         keptRawBody: request[rawBodyProperty],
-        parsedByHost: request['body'] !== undefined,
         framework: 'koa',
       });
       ctx.status = response.status;

@@ -67,6 +67,9 @@ export class Engine {
   /** The provider mounted at this path (or a sub-path of it). */
   match(routePath: string): Provider | undefined {
     const path = stripQuery(routePath);
+    // `..` and `.` segments (also percent-encoded) would let a URL normalised by a
+    // verifier name another endpoint than the one that received the request.
+    if (DOT_SEGMENT.test(path)) return undefined;
     for (const p of this.providers) {
       if (path === p.path || path === `${p.path}/` || path.startsWith(`${p.path}/`)) return p;
     }
@@ -246,7 +249,10 @@ export class Engine {
       const cause = outcome.error;
       const error = isSwitchboardError(cause) && cause.code !== 'hook_failed' && cause.status < 500
         ? cause
-        : new SwitchboardError('hook_failed', `The ${event.type} hook threw: ${describe(cause)}. The provider will retry.`, { cause });
+        : new SwitchboardError('hook_failed', `The ${event.type} hook threw: ${describe(cause)}. The provider will retry.`, {
+            cause,
+            publicMessage: `The ${event.type} hook failed; the event was not acknowledged, so retry it. Details are in the receiver's log.`,
+          });
       if (error.status < 500) {
         // A hook chose a client error on purpose (e.g. a rejection): that is an answer, keep it.
         const response = provider.fallback?.(event, 'error', cause) ?? errorResponse(error);
@@ -258,7 +264,10 @@ export class Engine {
     try {
       return { response: provider.respond(outcome.value, event), released: false };
     } catch (err) {
-      const error = new SwitchboardError('hook_failed', `The ${event.type} hook returned an answer that could not be sent: ${describe(err)}.`, { cause: err });
+      const error = new SwitchboardError('hook_failed', `The ${event.type} hook returned an answer that could not be sent: ${describe(err)}.`, {
+        cause: err,
+        publicMessage: `The ${event.type} hook failed; the event was not acknowledged, so retry it. Details are in the receiver's log.`,
+      });
       return this.fail(provider, event, key, token, 'error', error, info, err);
     }
   }
@@ -329,7 +338,10 @@ export class Engine {
       ]);
     } catch (err) {
       if (isSwitchboardError(err)) throw err;
-      throw new SwitchboardError('store_unavailable', `The store failed during ${op} (${describe(err)}); the provider will retry.`, { cause: err });
+      throw new SwitchboardError('store_unavailable', `The store failed during ${op} (${describe(err)}); the provider will retry.`, {
+        cause: err,
+        publicMessage: 'The receiver could not record the event; it was not acknowledged, so retry it.',
+      });
     } finally {
       clearTimeout(timer);
     }
@@ -356,6 +368,8 @@ export class Engine {
     }
   }
 }
+
+const DOT_SEGMENT = /(^|\/)(\.|%2e){1,2}(\/|$)/i;
 
 interface Outcome {
   response: WebhookResponse;

@@ -32,17 +32,28 @@ export class SwitchboardError extends Error {
   readonly status: number;
   /** Extra facts for logs (never secrets). Not sent to the client. */
   readonly details: Record<string, unknown> | undefined;
+  /**
+   * What the HTTP caller (the provider, and whoever reads its debugger) sees
+   * when `message` carries text from the app's own code, such as what a hook
+   * threw. The full message goes to logs and `onError` only.
+   */
+  readonly publicMessage: string | undefined;
 
-  constructor(code: ErrorCode, message: string, opts: { status?: number; details?: Record<string, unknown>; cause?: unknown } = {}) {
+  constructor(
+    code: ErrorCode,
+    message: string,
+    opts: { status?: number; details?: Record<string, unknown>; cause?: unknown; publicMessage?: string } = {},
+  ) {
     super(message, opts.cause === undefined ? undefined : { cause: opts.cause });
     this.code = code;
     this.status = opts.status ?? ERROR_STATUS[code];
     this.details = opts.details;
+    this.publicMessage = opts.publicMessage;
   }
 
   /** The JSON body sent to the caller: `{"error":{"code","message"}}`. */
   toJSON(): { error: { code: ErrorCode; message: string } } {
-    return { error: { code: this.code, message: this.message } };
+    return { error: { code: this.code, message: this.publicMessage ?? this.message } };
   }
 }
 

@@ -33,8 +33,12 @@ export class NeutralDispatcher {
 
   async run(recorded: Recorded, ctx: NeutralContext): Promise<void> {
     const { message, conversation, call, delivery } = recorded;
-    if (message && recorded.messageCreated && message.direction === 'inbound') await this.hooks.run('onMessage', message, ctx);
-    if (delivery?.applied) await this.hooks.run('onDeliveryStatus', delivery.message, ctx);
+    const arrived = recorded.inboundMessage ?? (recorded.messageCreated === true && message?.direction === 'inbound');
+    if (message && arrived) await this.hooks.run('onMessage', message, ctx);
+    // "Moved the status", judged so a retry of the same report still counts.
+    if (delivery && (delivery.applied || (delivery.reported !== undefined && delivery.message.status === delivery.reported))) {
+      await this.hooks.run('onDeliveryStatus', delivery.message, ctx);
+    }
     if (conversation && recorded.conversationStarted) await this.hooks.run('onConversationStart', conversation, ctx);
     if (conversation && recorded.conversationEnded) await this.hooks.run('onConversationEnd', conversation, ctx);
     if (call && recorded.callChanged) await this.hooks.run('onCall', call, ctx);

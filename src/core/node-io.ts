@@ -16,8 +16,6 @@ export interface NodeRequestInfo {
   url: string;
   /** A raw body a host parser kept for us (`req.rawBody`, `ctx.request.rawBody`). */
   keptRawBody?: unknown;
-  /** Set when the host already parsed the body (e.g. Koa's `ctx.request.body`). */
-  parsedByHost?: boolean;
   /** Names the host's fix in the `raw_body_unavailable` message. */
   framework: 'express' | 'koa' | 'node';
 }
@@ -49,7 +47,7 @@ export async function handleNodeRequest(engine: Engine, req: IncomingMessage, in
     rawBody = Buffer.from(kept, 'utf8');
   } else if (kept instanceof Uint8Array) {
     rawBody = Buffer.from(kept.buffer, kept.byteOffset, kept.byteLength);
-  } else if (info.parsedByHost || consumedUpstream(req)) {
+  } else if (consumedUpstream(req)) {
     return errorResponse(
       new SwitchboardError(
         'raw_body_unavailable',
@@ -79,13 +77,16 @@ function stub(method: string, info: NodeRequestInfo, req: IncomingMessage, recei
 
 /** After refusing mid-body we close the connection rather than read the rest of it. */
 function withClose(response: WebhookResponse): WebhookResponse {
-  if (response.status === 413 || response.status === 408) response.headers['connection'] = 'close';
+  // 405/415 are refused before the body is read: closing spares us reading and discarding it.
+  if ([405, 408, 413, 415].includes(response.status)) response.headers['connection'] = 'close';
   return response;
 }
 
 function consumedUpstream(req: IncomingMessage): boolean {
-  // body-parser marks `_body`; any other reader leaves an ended stream behind.
-  return (req as { _body?: unknown })._body === true || req.readableEnded;
+  // body-parser marks `_body`; any other reader leaves a stream that was read
+  // from (so waiting for its end could hang) or has ended. A parser that
+  // skipped the request (a GET, another media type) read nothing: we read it.
+  return (req as { _body?: unknown })._body === true || req.readableEnded || req.readableDidRead;
 }
 
 /**

@@ -1,6 +1,6 @@
 import type { Clock, Logger, WebhookRequest, WebhookResponse } from '../core/types.js';
 import type { Store } from '../store/store.js';
-import type { Call, Contact, Conversation, Message } from '../model/index.js';
+import type { Call, Contact, Conversation, DeliveryStatus, Message } from '../model/index.js';
 
 /** A parsed, not yet validated webhook. */
 export interface ProviderEvent<TType extends string = string, TPayload = unknown> {
@@ -22,11 +22,21 @@ export interface SchemaProblem {
 export interface Recorded {
   conversation?: Conversation;
   contact?: Contact;
-  /** Messages appended by this event with whether each was new. */
+  /** The message this event recorded, and whether this write created it. */
   message?: Message;
   messageCreated?: boolean;
-  /** The message a delivery report applied to, and whether it moved the status. */
-  delivery?: { message: Message; applied: boolean };
+  /**
+   * This event is the provider's arrival of an inbound message (drives
+   * `onMessage`). It describes the event, not the write, so a retry after a
+   * failed hook runs `onMessage` again. Unset: `messageCreated` decides.
+   */
+  inboundMessage?: boolean;
+  /**
+   * The message a delivery report applied to, whether it moved the status,
+   * and the status the report said (so a retry after a failed hook, whose
+   * write moves nothing, still reaches `onDeliveryStatus`).
+   */
+  delivery?: { message: Message; applied: boolean; reported?: DeliveryStatus };
   call?: Call;
   /** Whether the call's state moved (drives the neutral `onCall` hook). */
   callChanged?: boolean;

@@ -102,7 +102,7 @@ describe.each(ADAPTERS)('duplicate deliveries run hooks once (%s)', (adapter) =>
     const body = added(conv);
     const first = await send(body, 'tok-throw');
     expect(first.status).toBe(500);
-    expect(first.json().error.message).toContain('database down');
+    expect(first.text).not.toContain('database down');
     expect((await send(body, 'tok-throw')).status).toBe(200);
     expect(runs).toBe(2);
     expect((await sb.store.listMessages(`twilio-conversations:${conv}`)).items).toHaveLength(1);

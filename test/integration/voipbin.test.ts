@@ -137,7 +137,7 @@ describe('VoIPBIN configuration and reply', () => {
     server = await serve('node', sb);
     const res = await send(message({ conversation_id: 'conv-r' }));
     expect(res.status).toBe(500);
-    expect(res.text).toContain('voipbin.rest.token');
+    expect(errors.join(' ')).toContain('voipbin.rest.token');
     expect(res.text).not.toContain('wrong-token-value');
     expect(errors.join(' ')).not.toContain('wrong-token-value');
   });

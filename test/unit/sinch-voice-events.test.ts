@@ -1,3 +1,4 @@
+import { createHash } from 'node:crypto';
 import { Ajv, type ValidateFunction } from 'ajv';
 import { describe, expect, expectTypeOf, it } from 'vitest';
 import {
@@ -94,9 +95,16 @@ describe('Sinch Voice callback bodies (vectors/sinch-voice-events.json)', () => 
 describe('dedupe key', () => {
   const body = '{"event":"pie","callid":"call-7","menuResult":{"type":"return","value":"sales"}}';
 
-  it('is callid + event + x-timestamp', () => {
+  it('is callid + event + x-timestamp + the body hash', () => {
     const req = request(body, { 'x-timestamp': '2026-01-01T00:00:00.1234567Z' });
-    expect(sinchVoiceDedupeKey(parseSinchVoice(req), req)).toBe('sinch-voice:call-7:pie:2026-01-01T00:00:00.1234567Z');
+    const bodyHash = createHash('sha256').update(body).digest('hex');
+    expect(sinchVoiceDedupeKey(parseSinchVoice(req), req)).toBe(`sinch-voice:call-7:pie:2026-01-01T00:00:00.1234567Z:${bodyHash}`);
+  });
+
+  it('differs for two different callbacks of one call that share an x-timestamp', () => {
+    const a = request('{"event":"notify","callid":"c","type":"recording_finished"}', { 'x-timestamp': '2014-09-24T10:59:41Z' });
+    const b = request('{"event":"notify","callid":"c","type":"recording_available"}', { 'x-timestamp': '2014-09-24T10:59:41Z' });
+    expect(sinchVoiceDedupeKey(parseSinchVoice(a), a)).not.toBe(sinchVoiceDedupeKey(parseSinchVoice(b), b));
   });
 
   it('differs for a new callback of the same call (new x-timestamp)', () => {

@@ -158,8 +158,15 @@ describe('dedupe keys', () => {
   const key = (body: string, headers: Record<string, string> = {}): string =>
     twilioConversationsDedupeKey(parseTwilioConversations(request({ body, headers: { 'content-type': 'application/x-www-form-urlencoded', ...headers } })));
 
-  it('the idempotency token when present', () => {
-    expect(key(added.rawBody, { 'i-twilio-idempotency-token': 'tok-1' })).toBe('twilio-conversations:onMessageAdded:token:tok-1');
+  it('the signed resource identity wins over the unsigned idempotency token', () => {
+    // A replay with the header stripped or changed is still the same event.
+    expect(key(added.rawBody, { 'i-twilio-idempotency-token': 'tok-1' })).toBe('twilio-conversations:onMessageAdded:IMab530a13e45914982b79f9b7e3fba994');
+    expect(key(added.rawBody, { 'i-twilio-idempotency-token': 'tok-2' })).toBe(key(added.rawBody));
+  });
+
+  it('the token where the payload names no resource (pre-action)', () => {
+    const pre = reconstructed.find((r) => r.event === 'onMessageAdd')!;
+    expect(key(pre.rawBody, { 'i-twilio-idempotency-token': 'tok-1' })).toBe('twilio-conversations:onMessageAdd:token:tok-1');
   });
 
   it('otherwise the resource identity of a post-action event, whatever RetryCount says', () => {

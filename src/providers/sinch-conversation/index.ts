@@ -83,6 +83,9 @@ export function sinchConversation(options: SinchConversationOptions, deps: { clo
     );
   }
   const toleranceSec = options.toleranceSec ?? 300;
+  if (typeof toleranceSec !== 'number' || Number.isNaN(toleranceSec) || toleranceSec < 0) {
+    throw new SwitchboardError('misconfigured', `sinchConversation.toleranceSec must be a number of seconds ≥ 0, got ${String(toleranceSec)}.`);
+  }
   const client = options.rest
     ? new SinchConversationClient(options.rest, { ...(deps.clock ? { now: deps.clock } : {}), ...(deps.logger ? { logger: deps.logger } : {}) })
     : undefined;

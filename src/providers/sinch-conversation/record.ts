@@ -244,6 +244,7 @@ export async function recordSinchConversation(event: SinchConversationEvent, ctx
       return {
         message: appended.message,
         messageCreated: appended.created,
+        inboundMessage: true,
         ...(recordedConversation ? { conversation: recordedConversation } : {}),
       };
     }
@@ -263,7 +264,7 @@ export async function recordSinchConversation(event: SinchConversationEvent, ctx
         ...(address ? { to: address } : {}),
         change: { status: neutralDeliveryStatus(r.status), rawStatus: r.status, at: envelopeAt, ...(reason ? { reason } : {}) },
       });
-      return { delivery, message: delivery.message };
+      return { delivery: { ...delivery, reported: neutralDeliveryStatus(r.status) }, message: delivery.message };
     }
     case 'MESSAGE_SUBMIT': {
       const n = p['message_submit_notification'];
@@ -285,7 +286,7 @@ export async function recordSinchConversation(event: SinchConversationEvent, ctx
         updatedAt: envelopeAt,
       };
       const appended = await ctx.store.appendMessage(message);
-      return { message: appended.message, messageCreated: appended.created };
+      return { message: appended.message, messageCreated: appended.created, inboundMessage: false };
     }
     case 'CONVERSATION_START':
       return {

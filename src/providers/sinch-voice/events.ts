@@ -48,7 +48,7 @@ export function parseSinchVoice(req: WebhookRequest): SinchVoiceEvent {
 }
 
 /**
- * callid + event + x-timestamp: the same signed callback sent again is a
+ * callid + event + x-timestamp + body: the same signed callback sent again is a
  * duplicate and gets the stored SVAML, while a new callback for the same
  * call (a second PIE, say) carries a new x-timestamp. Without an x-timestamp
  * (Basic auth) only a byte-identical body counts as the same callback.
@@ -57,5 +57,7 @@ export function sinchVoiceDedupeKey(event: SinchVoiceEvent, req: WebhookRequest)
   if (event.unknown || !event.callId || !event.xTimestamp) {
     return `sinch-voice:${event.type}:${sha256Hex(req.rawBody)}`;
   }
-  return `sinch-voice:${event.callId}:${event.type}:${event.xTimestamp}`;
+  // The body's hash too: two different notify callbacks of one call can share
+  // a second-precision x-timestamp, while a retry resends identical bytes.
+  return `sinch-voice:${event.callId}:${event.type}:${event.xTimestamp}:${sha256Hex(req.rawBody)}`;
 }

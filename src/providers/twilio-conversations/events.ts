@@ -217,12 +217,15 @@ function paramsDigest(payload: Record<string, unknown>): string {
 }
 
 /**
- * `I-Twilio-Idempotency-Token` when present (it is the same on Twilio's
- * retries of one delivery); otherwise the resource's identity for
- * post-action events, and a digest of the parameters for the rest.
+ * The signed resource identity first (MessageSid, receipt + status, …): the
+ * `I-Twilio-Idempotency-Token` header is not covered by the signature, so a
+ * replay with the header stripped or changed must not count as a new event.
+ * The token serves only where the payload names no resource (pre-action
+ * events), and a digest of the parameters where there is neither.
  */
 export function twilioConversationsDedupeKey(event: TwilioConversationsEvent): string {
-  if (event.idempotencyToken) return `${PROVIDER_ID}:${event.type}:token:${event.idempotencyToken}`;
   const id = event.unknown ? undefined : identity(event);
-  return `${PROVIDER_ID}:${event.type}:${id ?? paramsDigest(event.payload as Record<string, unknown>)}`;
+  if (id) return `${PROVIDER_ID}:${event.type}:${id}`;
+  if (event.idempotencyToken) return `${PROVIDER_ID}:${event.type}:token:${event.idempotencyToken}`;
+  return `${PROVIDER_ID}:${event.type}:${paramsDigest(event.payload as Record<string, unknown>)}`;
 }

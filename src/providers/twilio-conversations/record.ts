@@ -260,7 +260,7 @@ async function recordDelivery(p: Record<string, unknown>, ctx: RecordContext): P
       ...(errorCode && errorCode !== '0' ? { reason: { code: errorCode } } : {}),
     },
   });
-  return { delivery, message: delivery.message };
+  return { delivery: { ...delivery, reported: neutralTwilioStatus(status) }, message: delivery.message };
 }
 
 async function recordUser(p: Record<string, unknown>, ctx: RecordContext): Promise<Recorded> {
@@ -294,11 +294,14 @@ export async function recordTwilioConversations(event: TwilioConversationsEvent,
   const p = event.payload as Record<string, unknown>;
   const received = new Date(ctx.receivedAt).toISOString();
   switch (event.type) {
-    case 'onMessageAdded':
+    case 'onMessageAdded': {
+      const recorded = await recordMessage(p, ctx, opts);
+      return { ...recorded, inboundMessage: recorded.message?.direction === 'inbound' };
+    }
     case 'onMessageUpdated':
       // The store keeps a message's first content: an edit records the message
       // only if it was not seen yet; the edit itself reaches hooks.
-      return recordMessage(p, ctx, opts);
+      return { ...(await recordMessage(p, ctx, opts)), inboundMessage: false };
     case 'onConversationAdded':
       return { ...(await recordConversation(p, knownState(str(p, 'State')), isoOr(p['DateUpdated'], p['DateCreated'], received), ctx)), conversationStarted: true };
     case 'onConversationUpdated':

@@ -82,7 +82,7 @@ async function recordConversation(c: VoipbinConversation, ctx: RecordContext, de
   });
 }
 
-async function recordMessage(m: VoipbinMessage, ctx: RecordContext): Promise<Recorded> {
+async function recordMessage(m: VoipbinMessage, ctx: RecordContext, arrival: boolean): Promise<Recorded> {
   const createdAt = voipbinTime(m.tm_create) ?? new Date(ctx.receivedAt).toISOString();
   const inbound = m.direction === 'incoming';
   const from = voipbinAddress(m.source);
@@ -126,7 +126,9 @@ async function recordMessage(m: VoipbinMessage, ctx: RecordContext): Promise<Rec
   return {
     message: d?.message ?? a.message,
     messageCreated: a.created,
-    ...(d ? { delivery: d } : {}),
+    // `_created` of an incoming message is its arrival, whichever event reached the store first.
+    inboundMessage: arrival && inbound,
+    ...(d ? { delivery: { ...d, reported: outboundStatus(m.status) } } : {}),
   };
 }
 
@@ -140,8 +142,9 @@ export async function recordVoipbin(event: VoipbinEvent, ctx: RecordContext): Pr
     case 'conversation_deleted':
       return { conversation: await recordConversation(event.payload.data, ctx, true), conversationEnded: true };
     case 'conversation_message_created':
+      return recordMessage(event.payload.data, ctx, true);
     case 'conversation_message_updated':
-      return recordMessage(event.payload.data, ctx);
+      return recordMessage(event.payload.data, ctx, false);
     case 'conversation_message_deleted':
       return {};
   }
