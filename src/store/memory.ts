@@ -1,4 +1,4 @@
-import { randomUUID } from 'node:crypto';
+import { randomBytes } from 'node:crypto';
 import { LRUCache } from 'lru-cache';
 import { CALL_RANK, DELIVERY_RANK } from '../model/index.js';
 import type {
@@ -9,7 +9,7 @@ import type {
   PageResult, Store, StoredResponse,
 } from './store.js';
 import { decodeCursor, encodeCursor, pageLimit, positiveDuration } from './paging.js';
-import { atMs, compareAt, historyKey, mergeAddresses } from './records.js';
+import { atMs, compareAt, copyRecord, historyKey, mergeAddresses } from './records.js';
 
 export interface MemoryStoreOptions {
   /** Dedupe keys kept at most (default 100 000). */
@@ -72,6 +72,11 @@ const statsByStore = new WeakMap<Store, () => MemoryStoreStats>();
 export function memoryStoreStats(store: Store): MemoryStoreStats | undefined {
   return statsByStore.get(store)?.();
 }
+
+/** Claim tokens only need to be unique: a per-process random prefix and a counter, no entropy per claim. */
+const TOKEN_PREFIX = randomBytes(9).toString('base64url');
+let tokenCounter = 0;
+const nextToken = (): string => `${TOKEN_PREFIX}.${(tokenCounter += 1).toString(36)}`;
 
 export function memoryStore(options: MemoryStoreOptions = {}): Store {
   const now = options.now ?? Date.now;
@@ -152,10 +157,10 @@ export function memoryStore(options: MemoryStoreOptions = {}): Store {
       // staleness rounding (it only treats an entry as stale strictly after its TTL).
       if (existing && t < existing.expiresAt) {
         return existing.state === 'done'
-          ? { state: 'done', response: structuredClone(existing.response) }
+          ? { state: 'done', response: copyRecord(existing.response) }
           : { state: 'in-flight' };
       }
-      const token = randomUUID();
+      const token = nextToken();
       events.set(key, { state: 'in-flight', token, expiresAt: t + leaseMs }, { ttl: lruTtl(leaseMs) });
       return { state: 'new', token };
     },
@@ -166,7 +171,7 @@ export function memoryStore(options: MemoryStoreOptions = {}): Store {
       const existing = events.get(key);
       const live = existing && t < existing.expiresAt ? existing : undefined;
       if (live && !(live.state === 'in-flight' && live.token === token)) return false;
-      events.set(key, { state: 'done', response: structuredClone(response), expiresAt: t + keepMs }, { ttl: lruTtl(keepMs) });
+      events.set(key, { state: 'done', response: copyRecord(response), expiresAt: t + keepMs }, { ttl: lruTtl(keepMs) });
       return true;
     },
 
@@ -217,9 +222,9 @@ export function memoryStore(options: MemoryStoreOptions = {}): Store {
           }),
         };
       }
-      entry = structuredClone(entry);
+      entry = copyRecord(entry);
       conversations.set(update.id, entry);
-      return structuredClone(entry.conversation);
+      return copyRecord(entry.conversation);
     },
 
     async upsertContact(update: ContactUpdate): Promise<Contact> {
@@ -238,16 +243,16 @@ export function memoryStore(options: MemoryStoreOptions = {}): Store {
         metadata: { ...c?.metadata, ...update.metadata },
         updatedAt: c ? maxAt(c.updatedAt, update.at) : update.at,
       });
-      contacts.set(update.id, structuredClone(next));
+      contacts.set(update.id, copyRecord(next));
       return next;
     },
 
     async appendMessage(message: Message): Promise<{ message: Message; created: boolean }> {
       const existing = messages.get(message.id);
       if (existing && !existing.stub) {
-        return { message: structuredClone(existing.message), created: false };
+        return { message: copyRecord(existing.message), created: false };
       }
-      const incoming = structuredClone(message);
+      const incoming = copyRecord(message);
       let stored: Message;
       if (!existing) {
         stored = compact({ ...incoming, statusHistory: sortHistory(dedupeHistory(incoming.statusHistory)) });
@@ -271,12 +276,12 @@ export function memoryStore(options: MemoryStoreOptions = {}): Store {
       putMessage({ message: stored, stub: false }, existing?.message);
       // The first append of a message counts as its creation even when early
       // delivery reports got there first.
-      return { message: structuredClone(stored), created: true };
+      return { message: copyRecord(stored), created: true };
     },
 
     async applyDelivery(update: DeliveryUpdate): Promise<{ message: Message; applied: boolean }> {
       const existing = messages.get(update.messageId);
-      const change = structuredClone(update.change);
+      const change = copyRecord(update.change);
       if (!existing) {
         const stub: Message = compact({
           id: update.messageId,
@@ -296,11 +301,11 @@ export function memoryStore(options: MemoryStoreOptions = {}): Store {
           updatedAt: change.at,
         });
         putMessage({ message: stub, stub: true }, undefined);
-        return { message: structuredClone(stub), applied: true };
+        return { message: copyRecord(stub), applied: true };
       }
       const m = existing.message;
       if (m.statusHistory.some((h) => historyKey(h) === historyKey(change))) {
-        return { message: structuredClone(m), applied: false };
+        return { message: copyRecord(m), applied: false };
       }
       const status = maxStatus(m.status, change.status);
       const next: Message = compact({
@@ -315,12 +320,12 @@ export function memoryStore(options: MemoryStoreOptions = {}): Store {
         updatedAt: maxAt(m.updatedAt, change.at),
       });
       putMessage({ message: next, stub: existing.stub }, m);
-      return { message: structuredClone(next), applied: status !== m.status };
+      return { message: copyRecord(next), applied: status !== m.status };
     },
 
     async applyCallEvent(update: CallUpdate): Promise<Call> {
       const c = calls.get(update.id);
-      const u = structuredClone(update);
+      const u = copyRecord(update);
       const state = !c
         ? (u.state ?? 'ringing')
         : u.state !== undefined && CALL_RANK[u.state] > CALL_RANK[c.state] ? u.state : c.state;
@@ -344,7 +349,7 @@ export function memoryStore(options: MemoryStoreOptions = {}): Store {
         updatedAt: c ? maxAt(c.updatedAt, u.at) : u.at,
       });
       putCall(next, c);
-      return structuredClone(next);
+      return copyRecord(next);
     },
 
     async getConversation(id) {
@@ -414,7 +419,7 @@ export function memoryStore(options: MemoryStoreOptions = {}): Store {
     },
 
     async deadLetter(entry) {
-      deadLetters.set(entry.id, structuredClone(entry));
+      deadLetters.set(entry.id, copyRecord(entry));
     },
 
     async listDeadLetters(page) {
@@ -506,7 +511,7 @@ function paginate<T>(rows: Row<T>[], page: Page | undefined): PageResult<T> {
     if (start === -1) start = rows.length;
   }
   const slice = rows.slice(start, start + limit);
-  const result: PageResult<T> = { items: slice.map((r) => structuredClone(r.value)) };
+  const result: PageResult<T> = { items: slice.map((r) => copyRecord(r.value)) };
   const last = slice[slice.length - 1];
   if (last && start + limit < rows.length) result.nextCursor = encodeCursor(last.ms, last.key);
   return result;
@@ -582,7 +587,7 @@ function compact<T extends object>(value: T): T {
 }
 
 function cloneOpt<T>(value: T | undefined): T | undefined {
-  return value === undefined ? undefined : structuredClone(value);
+  return value === undefined ? undefined : copyRecord(value);
 }
 
 function positiveCount(n: number, name: string): number {
