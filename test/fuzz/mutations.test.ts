@@ -1,11 +1,11 @@
 import fc from 'fast-check';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { post, serve, type Running } from '../helpers/servers.js';
-import { FUZZ_NOW, mutate, sinchConversationSpec, toWebhookRequest, voipbinSpec, type Mutation, type RouterSpec } from './routers.js';
+import { FUZZ_NOW, mutate, sinchConversationSpec, sinchVoiceSpec, toWebhookRequest, twilioSpec, voipbinSpec, type Mutation, type RouterSpec } from './routers.js';
 
 /** CI runs the full count; a developer can set FUZZ_RUNS lower for a quick loop. */
 const RUNS = Number(process.env.FUZZ_RUNS ?? 10_000);
-const SPECS: RouterSpec[] = [sinchConversationSpec, voipbinSpec];
+const SPECS: RouterSpec[] = [sinchConversationSpec, sinchVoiceSpec, twilioSpec, voipbinSpec];
 
 describe.each(SPECS)('fuzz: $name', (spec) => {
   it(`any single mutation of a signed request → 4xx with a stable code, no hook (${RUNS} cases)`, async () => {

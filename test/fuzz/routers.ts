@@ -1,6 +1,6 @@
 import fc from 'fast-check';
 import { createSwitchboard, type Switchboard, type WebhookRequest } from '../../src/index.js';
-import { signSinchConversation, signVoipbin } from '../../src/testing/index.js';
+import { signSinchConversation, signSinchVoice, signTwilio, signVoipbin } from '../../src/testing/index.js';
 
 export const FUZZ_NOW = Date.UTC(2026, 10, 22, 12, 0, 0);
 
@@ -95,6 +95,57 @@ export const voipbinSpec: RouterSpec = {
   headerOf: { signature: 'x-voipbin-signature' },
 };
 
+const VOICE_SECRET = Buffer.from('fuzz-voice-secret').toString('base64');
+
+export const sinchVoiceSpec: RouterSpec = {
+  name: 'sinch-voice',
+  make() {
+    let n = 0;
+    const sb = createSwitchboard({ clock: () => FUZZ_NOW, sinchVoice: { applications: [{ key: 'fuzz-key', secret: VOICE_SECRET }] } });
+    for (const hook of ['onIce', 'onAce', 'onDice', 'onUnknown'] as const) {
+      (sb.sinchVoice[hook] as (h: () => void) => void)(() => {
+        n += 1;
+      });
+    }
+    return { sb, calls: () => n };
+  },
+  valid: fc.record({ id, event: fc.constantFrom('ice', 'ace', 'dice'), phone, skew: fc.integer({ min: -300_000, max: 300_000 }) }).map((v) => {
+    const body = JSON.stringify({ event: v.event, callid: v.id, timestamp: '2026-11-22T12:00:00Z', version: 1, cli: v.phone, to: { type: 'number', endpoint: '+15551000003' }, domain: 'pstn', applicationKey: 'fuzz-key' });
+    const headers = signSinchVoice({ path: '/webhooks/sinch/voice', body, key: 'fuzz-key', secret: VOICE_SECRET, timestamp: FUZZ_NOW + v.skew });
+    return { method: 'POST', path: '/sinch/voice', headers, body: Buffer.from(body) };
+  }),
+  // The content type and path are signed too: a changed one is an invalid signature.
+  mutations: ['body-byte', 'signature', 'timestamp', 'content-type', 'path'],
+  headerOf: { signature: 'authorization', timestamp: 'x-timestamp' },
+};
+
+/** Letters and digits only, so a flipped body byte can never become an equivalent percent-escape. */
+const formText = fc.string({ unit: fc.constantFrom(...'abcdefghijkmnopqrstuvwxyzABCDEFGHJKLMNPQRSTUVWXYZ0123456789'), minLength: 1, maxLength: 40 });
+
+export const twilioSpec: RouterSpec = {
+  name: 'twilio-conversations',
+  make() {
+    let n = 0;
+    const sb = createSwitchboard({ clock: () => FUZZ_NOW, twilio: { authTokens: ['fuzz-token'], publicUrl: 'https://hooks.example.com' } });
+    for (const hook of ['onMessageAdded', 'onConversationAdded', 'onUnknown'] as const) {
+      (sb.twilio[hook] as (h: () => void) => void)(() => {
+        n += 1;
+      });
+    }
+    return { sb, calls: () => n };
+  },
+  valid: fc.record({ sid: fc.uuid(), body: formText, author: phone, kind: fc.constantFrom('onMessageAdded', 'onConversationAdded') }).map((v) => {
+    const sid = v.sid.replace(/-/g, '');
+    const params: Record<string, string> = v.kind === 'onMessageAdded'
+      ? { AccountSid: 'AC1', EventType: 'onMessageAdded', ConversationSid: `CH${sid}`, MessageSid: `IM${sid}`, Index: '0', Author: v.author, Body: v.body, Source: 'SMS' }
+      : { AccountSid: 'AC1', EventType: 'onConversationAdded', ConversationSid: `CH${sid}`, FriendlyName: v.body, State: 'active' };
+    const signed = signTwilio({ url: 'https://hooks.example.com/webhooks/twilio/conversations', params, authToken: 'fuzz-token' });
+    return { method: 'POST', path: '/twilio/conversations', headers: signed.headers, body: Buffer.from(signed.body!) };
+  }),
+  mutations: ['body-byte', 'signature', 'content-type', 'path'],
+  headerOf: { signature: 'x-twilio-signature' },
+};
+
 /** Applies one mutation; `seed` picks the position and the replacement deterministically. */
 export function mutate(r: RawRequest, spec: RouterSpec, m: Mutation, seed: number): RawRequest {
   const out: RawRequest = { ...r, headers: { ...r.headers }, body: Buffer.from(r.body) };
@@ -113,9 +164,12 @@ export function mutate(r: RawRequest, spec: RouterSpec, m: Mutation, seed: numbe
       out.body[i] = out.body[i]! ^ (1 + ((seed >>> 8) % 255));
       break;
     }
-    case 'content-type':
-      out.headers['content-type'] = flipChar('application/json', '0123456789');
+    case 'content-type': {
+      // Only the media type: parameters such as `; charset=utf-8` do not change what is accepted.
+      const [type, ...params] = (out.headers['content-type'] ?? 'application/json').split(';');
+      out.headers['content-type'] = [flipChar(type!, '0123456789'), ...params].join(';');
       break;
+    }
     case 'path': {
       // Any character of the path but the leading slash.
       const p = out.path.slice(1);
