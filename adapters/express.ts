@@ -19,7 +19,8 @@ export function expressRouter(sb: HasEngine, opts: ExpressRouterOptions = {}) {
   return function switchboard(req: ExpressRequest, res: ServerResponse, next: (err?: unknown) => void): void {
     // Inside a mounted middleware Express makes req.url relative to the mount point.
     const routePath = req.url ?? '/';
-    if (!engine.match(routePath)) {
+    const provider = engine.match(routePath);
+    if (!provider) {
       next();
       return;
     }
@@ -28,6 +29,7 @@ export function expressRouter(sb: HasEngine, opts: ExpressRouterOptions = {}) {
       url: req.originalUrl ?? routePath,
       keptRawBody: (req as unknown as Record<string, unknown>)[rawBodyProperty],
       framework: 'express',
+      provider,
     }).then((response) => writeNodeResponse(res, response), next);
   };
 }

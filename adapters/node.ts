@@ -18,7 +18,8 @@ export function nodeHandler(sb: HasEngine, opts: NodeHandlerOptions = {}) {
   return function switchboard(req: IncomingMessage, res: ServerResponse): void {
     const url = req.url ?? '/';
     const below = url === basePath || url.startsWith(`${basePath}/`) || url.startsWith(`${basePath}?`) ? url.slice(basePath.length) : undefined;
-    if (below === undefined || !engine.match(below || '/')) {
+    const provider = below === undefined ? undefined : engine.match(below || '/');
+    if (!provider) {
       if (opts.onNotFound) {
         opts.onNotFound(req, res);
         return;
@@ -26,7 +27,7 @@ export function nodeHandler(sb: HasEngine, opts: NodeHandlerOptions = {}) {
       writeNodeResponse(res, errorResponse(new SwitchboardError('not_found', `No webhook provider is mounted at ${url.split('?')[0]}.`)));
       return;
     }
-    handleNodeRequest(engine, req, { routePath: below, url, framework: 'node' }).then(
+    handleNodeRequest(engine, req, { routePath: below || '/', url, framework: 'node', provider }).then(
       (response) => writeNodeResponse(res, response),
       (err: unknown) => {
         // handleNodeRequest answers every expected failure itself; this is a bug guard.

@@ -3,7 +3,8 @@ import type { Store, StoredResponse } from '../store/store.js';
 import { SwitchboardError, isSwitchboardError } from './errors.js';
 import { headerValue, jsonResponse, type Clock, type Headers, type Logger, type WebhookRequest, type WebhookResponse } from './types.js';
 import { sha256Hex } from './crypto.js';
-import { NeutralDispatcher } from './neutral-hooks.js';
+import { NeutralDispatcher, type NeutralContext } from './neutral-hooks.js';
+import { isInProcessStore } from '../store/in-process.js';
 
 export interface EngineOptions {
   store: Store;
@@ -44,6 +45,7 @@ export class Engine {
   private readonly errorListeners: ErrorListener[] = [];
   /** Provider-neutral hooks (onMessage, onCall, …), run after each provider's own. */
   readonly neutral = new NeutralDispatcher();
+  private readonly inProcessStore: boolean;
 
   constructor(providers: readonly Provider[], options: EngineOptions) {
     const seen = new Set<string>();
@@ -54,6 +56,7 @@ export class Engine {
     // Longest path first so /sinch/conversation-eu wins over /sinch/conversation.
     this.providers = [...providers].sort((a, b) => b.path.length - a.path.length);
     this.options = options;
+    this.inProcessStore = isInProcessStore(options.store);
   }
 
   onError(listener: ErrorListener): () => void {
@@ -109,6 +112,14 @@ export class Engine {
     }
     const early = this.checkBeforeBody(provider, req.method, req.headers);
     if (early) return this.reject(early, { provider: provider.id, request: req });
+    return this.process(provider, req);
+  }
+
+  /**
+   * The pipeline after routing and the body-less checks, for an adapter that
+   * already did both (node-io) so the hot path does not repeat them.
+   */
+  async process(provider: Provider, req: WebhookRequest): Promise<WebhookResponse> {
     if (req.rawBody.length > this.options.maxBodyBytes) {
       return this.reject(tooLarge(this.options.maxBodyBytes), { provider: provider.id, request: req });
     }
@@ -206,43 +217,64 @@ export class Engine {
     recorded: Recorded,
     info: ErrorInfo,
   ): Promise<Outcome> {
+    // The controller is cheap; its signal is not (several µs in Node 20), so
+    // it is only made when a hook reads ctx.signal.
     const controller = new AbortController();
+    const receivedAt = new Date(req.receivedAt);
+    const { store, logger } = this.options;
     const ctx: BaseHookContext = {
       provider: provider.id,
       eventId: key,
-      receivedAt: new Date(req.receivedAt),
-      signal: controller.signal,
-      store: this.options.store,
-      logger: this.options.logger,
+      receivedAt,
+      get signal() {
+        return controller.signal;
+      },
+      store,
+      logger,
       recorded,
       request: req,
     };
-    let timer: NodeJS.Timeout | undefined;
-    const deadline = new Promise<'timeout'>((resolve) => {
-      timer = setTimeout(() => resolve('timeout'), provider.hookTimeoutMs);
+    const neutral = this.neutral;
+    const work = neutral.wants(recorded)
+      ? provider.dispatch(event, ctx).then(async (value) => {
+          const neutralCtx: NeutralContext = {
+            provider: provider.id,
+            eventId: key,
+            receivedAt,
+            get signal() {
+              return controller.signal;
+            },
+            store,
+            logger,
+            recorded,
+            request: req,
+            event,
+          };
+          await neutral.run(recorded, neutralCtx);
+          return value;
+        })
+      : provider.dispatch(event, ctx);
+    const timeoutMs = provider.hookTimeoutFor?.(event) ?? provider.hookTimeoutMs;
+    const outcome = await new Promise<HookOutcome>((resolve) => {
+      const timer = setTimeout(resolve, timeoutMs, 'timeout');
+      work.then(
+        (value) => {
+          clearTimeout(timer);
+          resolve({ ok: true, value });
+        },
+        (error: unknown) => {
+          clearTimeout(timer);
+          resolve({ ok: false, error });
+        },
+      );
     });
-    let outcome: { ok: true; value: unknown } | { ok: false; error: unknown } | 'timeout';
-    try {
-      outcome = await Promise.race([
-        provider
-          .dispatch(event, ctx)
-          .then(async (value) => {
-            await this.neutral.run(recorded, { ...ctx, event });
-            return value;
-          })
-          .then(
-          (value) => ({ ok: true as const, value }),
-          (error: unknown) => ({ ok: false as const, error }),
-        ),
-        deadline,
-      ]);
-    } finally {
-      clearTimeout(timer);
-    }
 
     if (outcome === 'timeout') {
-      controller.abort(new SwitchboardError('hook_timeout', `Hooks did not finish within ${provider.hookTimeoutMs} ms.`));
-      const error = new SwitchboardError('hook_timeout', `The ${event.type} hooks did not finish within ${provider.hookTimeoutMs} ms; raise hookTimeoutMs or move slow work out of the hook.`);
+      controller.abort(new SwitchboardError('hook_timeout', `Hooks did not finish within ${timeoutMs} ms.`));
+      const error = new SwitchboardError(
+        'hook_timeout',
+        `The ${event.type} hooks did not finish within ${timeoutMs} ms; move slow work out of the hook${timeoutMs === provider.hookTimeoutMs ? ' or raise hookTimeoutMs' : ''}.`,
+      );
       return this.fail(provider, event, key, token, 'timeout', error, info);
     }
     if (!outcome.ok) {
@@ -322,29 +354,38 @@ export class Engine {
     }
   }
 
-  /** Bounds every store call so a dead store means a quick 503, not a hung provider connection. */
-  private async guardStore<T>(work: Promise<T>, op: string): Promise<T> {
-    let timer: NodeJS.Timeout | undefined;
+  /**
+   * Bounds every store call so a dead store means a quick 503, not a hung
+   * provider connection. The built-in memory store does no I/O and cannot
+   * hang, so its promises are used as they are.
+   */
+  private guardStore<T>(work: Promise<T>, op: string): Promise<T> {
+    // Its only failures are bugs, answered 500 by process() like any other.
+    if (this.inProcessStore) return work;
     const limit = this.options.storeTimeoutMs;
-    try {
-      return await Promise.race([
-        work,
-        new Promise<never>((_, reject) => {
-          timer = setTimeout(
-            () => reject(new SwitchboardError('store_unavailable', `The store did not answer ${op} within ${limit} ms; the provider will retry.`)),
-            limit,
+    return new Promise<T>((resolve, reject) => {
+      const timer = setTimeout(
+        () => reject(new SwitchboardError('store_unavailable', `The store did not answer ${op} within ${limit} ms; the provider will retry.`)),
+        limit,
+      );
+      work.then(
+        (value) => {
+          clearTimeout(timer);
+          resolve(value);
+        },
+        (err: unknown) => {
+          clearTimeout(timer);
+          reject(
+            isSwitchboardError(err)
+              ? err
+              : new SwitchboardError('store_unavailable', `The store failed during ${op} (${describe(err)}); the provider will retry.`, {
+                  cause: err,
+                  publicMessage: 'The receiver could not record the event; it was not acknowledged, so retry it.',
+                }),
           );
-        }),
-      ]);
-    } catch (err) {
-      if (isSwitchboardError(err)) throw err;
-      throw new SwitchboardError('store_unavailable', `The store failed during ${op} (${describe(err)}); the provider will retry.`, {
-        cause: err,
-        publicMessage: 'The receiver could not record the event; it was not acknowledged, so retry it.',
-      });
-    } finally {
-      clearTimeout(timer);
-    }
+        },
+      );
+    });
   }
 
   private reject(error: SwitchboardError, info: ErrorInfo): WebhookResponse {
@@ -370,6 +411,8 @@ export class Engine {
 }
 
 const DOT_SEGMENT = /(^|\/)(\.|%2e){1,2}(\/|$)/i;
+
+type HookOutcome = { ok: true; value: unknown } | { ok: false; error: unknown } | 'timeout';
 
 interface Outcome {
   response: WebhookResponse;

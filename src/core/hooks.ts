@@ -29,10 +29,18 @@ export class Hooks<M extends HookMap> {
     return (this.handlers.get(name)?.length ?? 0) > 0;
   }
 
+  /** Whether any handler is registered at all. */
+  any(): boolean {
+    for (const list of this.handlers.values()) if (list.length > 0) return true;
+    return false;
+  }
+
   async run<K extends keyof M>(name: K, ...args: Parameters<M[K]>): Promise<Awaited<ReturnType<M[K]>> | undefined> {
     const list = this.handlers.get(name);
     if (!list || list.length === 0) return undefined;
+    if (list.length === 1) return (await list[0]!(...args)) as Awaited<ReturnType<M[K]>>;
     let result: Awaited<ReturnType<M[K]>> | undefined;
+    // A copy, so a handler that (un)subscribes while we run changes the next event, not this one.
     for (const handler of [...list]) {
       const value = (await handler(...args)) as Awaited<ReturnType<M[K]>>;
       if (value !== undefined) result = value;

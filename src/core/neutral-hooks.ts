@@ -31,6 +31,11 @@ export class NeutralDispatcher {
   readonly hooks = new Hooks<NeutralHooks>();
   readonly methods: HookMethods<NeutralHooks> = hookMethods(this.hooks, NEUTRAL_HOOK_NAMES);
 
+  /** Whether run() could call anything; when not, the engine skips building its context. */
+  wants(recorded: Recorded): boolean {
+    return (recorded.message !== undefined || recorded.conversation !== undefined || recorded.call !== undefined || recorded.delivery !== undefined) && this.hooks.any();
+  }
+
   async run(recorded: Recorded, ctx: NeutralContext): Promise<void> {
     const { message, conversation, call, delivery } = recorded;
     const arrived = recorded.inboundMessage ?? (recorded.messageCreated === true && message?.direction === 'inbound');

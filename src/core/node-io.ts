@@ -3,6 +3,7 @@ import type { Engine } from './engine.js';
 import { errorResponse } from './engine.js';
 import { SwitchboardError } from './errors.js';
 import type { WebhookResponse } from './types.js';
+import type { Provider } from '../providers/provider.js';
 
 /**
  * Every framework we support hands us a node:http IncomingMessage underneath,
@@ -18,6 +19,8 @@ export interface NodeRequestInfo {
   keptRawBody?: unknown;
   /** Names the host's fix in the `raw_body_unavailable` message. */
   framework: 'express' | 'koa' | 'node';
+  /** The provider the adapter already matched for `routePath`, so it is not matched twice. */
+  provider?: Provider;
 }
 
 const FIX: Record<NodeRequestInfo['framework'], string> = {
@@ -30,7 +33,7 @@ const FIX: Record<NodeRequestInfo['framework'], string> = {
 export async function handleNodeRequest(engine: Engine, req: IncomingMessage, info: NodeRequestInfo): Promise<WebhookResponse> {
   const receivedAt = engine.options.clock();
   const method = (req.method ?? 'GET').toUpperCase();
-  const provider = engine.match(info.routePath);
+  const provider = info.provider ?? engine.match(info.routePath);
   if (!provider) {
     return errorResponse(new SwitchboardError('not_found', `No webhook provider is mounted at ${info.routePath.split('?')[0]}.`));
   }
@@ -60,14 +63,14 @@ export async function handleNodeRequest(engine: Engine, req: IncomingMessage, in
     rawBody = read;
   }
 
-  return engine.handle({ method, url: info.url, routePath: info.routePath, headers: req.headers, rawBody, receivedAt });
+  return engine.process(provider, { method, url: info.url, routePath: info.routePath, headers: req.headers, rawBody, receivedAt });
 }
 
 export function writeNodeResponse(res: ServerResponse, response: WebhookResponse): void {
   if (res.headersSent) return;
-  res.statusCode = response.status;
-  for (const [name, value] of Object.entries(response.headers)) res.setHeader(name, value);
-  res.setHeader('content-length', Buffer.byteLength(response.body));
+  // One writeHead rather than a setHeader per header; headers the host set
+  // earlier (CORS, request ids…) are merged in by node.
+  res.writeHead(response.status, { ...response.headers, 'content-length': Buffer.byteLength(response.body) });
   res.end(response.body);
 }
 

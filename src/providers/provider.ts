@@ -88,6 +88,11 @@ export interface Provider<E extends ProviderEvent = ProviderEvent, R = unknown> 
   readonly contentTypes: readonly string[];
   /** How long hooks may run before `fallback('timeout')` answers (ms). */
   readonly hookTimeoutMs: number;
+  /**
+   * A shorter deadline for some events (e.g. Twilio's pre-action hooks, which
+   * must answer inside Twilio's own timeout); `hookTimeoutMs` when absent.
+   */
+  hookTimeoutFor?(event: E): number;
 
   /** Throws a SwitchboardError (401) unless the request is authentic and fresh. */
   verify(req: WebhookRequest, env: VerifyEnv): void | Promise<void>;
@@ -99,7 +104,11 @@ export interface Provider<E extends ProviderEvent = ProviderEvent, R = unknown> 
   dedupeKey(event: E, req: WebhookRequest): string;
   /** Idempotent writes of what the event says (upserts, monotonic states). */
   record(event: E, ctx: RecordContext): Promise<Recorded>;
-  /** Runs the hooks for this event; the result goes to `respond`. */
+  /**
+   * Runs the hooks for this event; the result goes to `respond`. `ctx` is made
+   * for this call alone: add provider fields with `extendContext` (spreading
+   * it would create `ctx.signal` eagerly, which costs more than the rest).
+   */
   dispatch(event: E, ctx: BaseHookContext): Promise<R>;
   /** Turns the hooks' result into the HTTP answer the provider expects. */
   respond(result: R, event: E): WebhookResponse;

@@ -1,4 +1,5 @@
 import { SwitchboardError } from '../../core/errors.js';
+import { extendContext } from '../../core/context.js';
 import { Hooks, hookMethods, type HookMethods } from '../../core/hooks.js';
 import { SchemaValidator } from '../../core/validation.js';
 import { emptyResponse, type Logger, type WebhookRequest } from '../../core/types.js';
@@ -116,19 +117,18 @@ export function sinchConversation(options: SinchConversationOptions, deps: { clo
     record: recordSinchConversation,
     async dispatch(event, base) {
       const p = event.payload as Record<string, unknown>;
-      const ctx = {
-        ...base,
+      const ctx = extendContext(base, {
         trigger: event.unknown ? 'UNKNOWN' : event.type,
         appId: typeof p['app_id'] === 'string' ? p['app_id'] : '',
         projectId: typeof p['project_id'] === 'string' ? p['project_id'] : '',
-      };
+      });
       if (event.unknown) {
         await hooks.run('onUnknown', event.payload, ctx as SinchConversationContext<'UNKNOWN'>);
         return;
       }
       const name = hookOf.get(event.type)!;
       if (event.type === 'MESSAGE_INBOUND') {
-        const inbound: SinchInboundContext = { ...(ctx as SinchConversationContext<'MESSAGE_INBOUND'>), reply: makeReply(event.payload, base, client) };
+        const inbound: SinchInboundContext = extendContext(ctx as SinchConversationContext<'MESSAGE_INBOUND'>, { reply: makeReply(event.payload, base, client) });
         await hooks.run('onMessageInbound', event.payload, inbound);
         return;
       }

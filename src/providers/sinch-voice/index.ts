@@ -1,4 +1,5 @@
 import { SwitchboardError } from '../../core/errors.js';
+import { extendContext } from '../../core/context.js';
 import { Hooks, hookMethods, type HookMethods } from '../../core/hooks.js';
 import { SchemaValidator } from '../../core/validation.js';
 import { emptyResponse, silentLogger, type Clock, type Logger, type WebhookResponse } from '../../core/types.js';
@@ -181,23 +182,29 @@ export function sinchVoice(options: SinchVoiceOptions, deps: { clock?: Clock; lo
     dedupeKey: sinchVoiceDedupeKey,
     record: recordSinchVoice,
     async dispatch(event, base) {
-      const ctx = { ...base, callId: event.callId, call: base.recorded.call };
+      const common = extendContext(base, { callId: event.callId, call: base.recorded.call });
       if (event.unknown) {
-        await hooks.run('onUnknown', event.payload, { ...ctx, eventType: 'UNKNOWN' });
+        await hooks.run('onUnknown', event.payload, extendContext(common, { eventType: 'UNKNOWN' as const }));
         return undefined;
       }
       switch (event.type) {
-        case 'ice':
-          return answer('ice', await hooks.run('onIce', event.payload, { ...ctx, eventType: 'ice' }), event, { ...ctx, eventType: 'ice' });
-        case 'ace':
-          return answer('ace', await hooks.run('onAce', event.payload, { ...ctx, eventType: 'ace' }), event, { ...ctx, eventType: 'ace' });
-        case 'pie':
-          return answer('pie', await hooks.run('onPie', event.payload, { ...ctx, eventType: 'pie' }), event, { ...ctx, eventType: 'pie' });
+        case 'ice': {
+          const ctx = extendContext(common, { eventType: 'ice' as const });
+          return answer('ice', await hooks.run('onIce', event.payload, ctx), event, ctx);
+        }
+        case 'ace': {
+          const ctx = extendContext(common, { eventType: 'ace' as const });
+          return answer('ace', await hooks.run('onAce', event.payload, ctx), event, ctx);
+        }
+        case 'pie': {
+          const ctx = extendContext(common, { eventType: 'pie' as const });
+          return answer('pie', await hooks.run('onPie', event.payload, ctx), event, ctx);
+        }
         case 'dice':
-          await hooks.run('onDice', event.payload, { ...ctx, eventType: 'dice' });
+          await hooks.run('onDice', event.payload, extendContext(common, { eventType: 'dice' as const }));
           return undefined;
         case 'notify':
-          await hooks.run('onNotify', event.payload, { ...ctx, eventType: 'notify' });
+          await hooks.run('onNotify', event.payload, extendContext(common, { eventType: 'notify' as const }));
           return undefined;
       }
     },

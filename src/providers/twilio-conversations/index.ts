@@ -1,4 +1,5 @@
 import { SwitchboardError, isSwitchboardError } from '../../core/errors.js';
+import { extendContext } from '../../core/context.js';
 import { Hooks, hookMethods, type HookMethods } from '../../core/hooks.js';
 import { SchemaValidator } from '../../core/validation.js';
 import { jsonResponse, type Logger, type WebhookResponse } from '../../core/types.js';
@@ -198,7 +199,7 @@ export function twilioConversations(options: TwilioConversationsOptions, deps: {
   // The hook's parameter types follow from the event type, which the table ties to the name.
   const runHook = (hooks.run as (name: string, event: unknown, ctx: unknown) => Promise<unknown>).bind(hooks);
 
-  async function runPreAction(row: Row, params: Record<string, unknown>, ctx: TwilioPreActionContext & Partial<TwilioReplyContext>, own: AbortController): Promise<TwilioDispatchResult> {
+  async function runPreAction(row: Row, params: Record<string, unknown>, ctx: TwilioPreActionContext & Partial<TwilioReplyContext>): Promise<TwilioDispatchResult> {
     let rejection: SwitchboardError | undefined;
     ctx.reject = (reason, opts = {}) => {
       const status = opts.status ?? 403;
@@ -208,33 +209,20 @@ export function twilioConversations(options: TwilioConversationsOptions, deps: {
       rejection = new SwitchboardError('rejected', reason ? `The ${row.type} hook rejected the action: ${reason}` : `The ${row.type} hook rejected the action.`, { status });
       throw rejection;
     };
-    let timer: NodeJS.Timeout | undefined;
-    // The engine's own deadline may come first (hookTimeoutMs lower); then ours has nothing left to do.
-    ctx.signal.addEventListener('abort', () => clearTimeout(timer), { once: true });
-    const late = new Promise<'late'>((resolve) => {
-      timer = setTimeout(() => resolve('late'), preActionTimeoutMs);
-    });
-    const work = runHook(row.type, params, ctx).then(
-      (value) => ({ ok: true as const, value }),
-      (error: unknown) => ({ ok: false as const, error }),
-    );
-    const outcome = await Promise.race([work, late]);
-    clearTimeout(timer);
-    if (outcome === 'late') {
-      own.abort(new SwitchboardError('hook_timeout', `The ${row.type} hook did not finish within ${preActionTimeoutMs} ms.`));
-      ctx.logger.warn(
-        { provider: PROVIDER_ID, eventId: ctx.eventId, eventType: row.type, preActionTimeoutMs },
-        `switchboard: the ${row.type} hook did not finish within ${preActionTimeoutMs} ms; answered 200 {} so Twilio publishes the action unmodified. Move slow work out of pre-action hooks.`,
-      );
-      return { kind: 'late' };
+    // Lateness is the engine's: hookTimeoutFor gives pre-action events the
+    // shorter deadline, and fallback('timeout') answers 200 {} (publish unmodified).
+    let value: unknown;
+    try {
+      value = await runHook(row.type, params, ctx);
+    } catch (err) {
+      throw rejection ?? err;
     }
     // A hook that caught the rejection's throw still rejected.
     if (rejection) throw rejection;
-    if (!outcome.ok) throw outcome.error;
-    return { kind: 'answer', modify: row.modify, eventType: row.type, value: outcome.value };
+    return { kind: 'answer', modify: row.modify, eventType: row.type, value };
   }
 
-  function makeReply(conversationSid: string, authoredByBot: boolean, base: BaseHookContext, signal: AbortSignal): TwilioReplyContext['reply'] {
+  function makeReply(conversationSid: string, authoredByBot: boolean, base: BaseHookContext): TwilioReplyContext['reply'] {
     return async (body, opts = {}) => {
       if (!client) {
         throw new SwitchboardError(
@@ -250,7 +238,7 @@ export function twilioConversations(options: TwilioConversationsOptions, deps: {
       const sent = await client.sendMessage(
         conversationSid,
         { author: botIdentity, ...fields, ...(body !== '' ? { body } : {}) },
-        { signal, ...(serviceSid ? { serviceSid } : {}), ...(webhookEnabled !== undefined ? { webhookEnabled } : {}) },
+        { signal: base.signal, ...(serviceSid ? { serviceSid } : {}), ...(webhookEnabled !== undefined ? { webhookEnabled } : {}) },
       );
       const now = new Date().toISOString();
       const at = sent.dateCreated && !Number.isNaN(Date.parse(sent.dateCreated)) ? new Date(sent.dateCreated).toISOString() : now;
@@ -292,6 +280,8 @@ export function twilioConversations(options: TwilioConversationsOptions, deps: {
     methods: ['POST', 'GET'],
     contentTypes: ['application/x-www-form-urlencoded', 'application/json'],
     hookTimeoutMs,
+    // Twilio gives up after 5 s; a late pre-action is answered 200 {} (fallback) before that.
+    hookTimeoutFor: (event) => (event.kind === 'pre-action' ? Math.min(preActionTimeoutMs, hookTimeoutMs) : hookTimeoutMs),
 
     verify(req, env) {
       verifyTwilioRequest(req, { authTokens, publicBases, trustProxy }, env.logger);
@@ -307,34 +297,29 @@ export function twilioConversations(options: TwilioConversationsOptions, deps: {
       const conversationSid = text('ConversationSid');
       const retry = Number(text('RetryCount') ?? '0');
       const authoredByBot = text('Author') === botIdentity;
-      const own = new AbortController();
-      const signal = AbortSignal.any([base.signal, own.signal]);
-      const common = {
-        ...base,
-        signal,
+      const common = extendContext(base, {
         kind: event.kind,
         accountSid: text('AccountSid') ?? '',
         ...(conversationSid ? { conversationSid } : {}),
         ...(event.idempotencyToken ? { idempotencyToken: event.idempotencyToken } : {}),
         retryCount: Number.isInteger(retry) && retry >= 0 ? retry : 0,
         authoredByBot,
-      };
+      });
       if (event.unknown) {
-        await hooks.run('onUnknown', p, { ...common, eventType: 'UNKNOWN' });
+        await hooks.run('onUnknown', p, extendContext(common, { eventType: 'UNKNOWN' as const }));
         return ACK;
       }
       const row = eventRow(event.type)!;
       if (!hooks.has(row.type)) return ACK;
-      const ctx = {
-        ...common,
+      const ctx = extendContext(common, {
         eventType: row.type,
-        ...(conversationSid ? { reply: makeReply(conversationSid, authoredByBot, base, signal) } : {}),
-      };
+        ...(conversationSid ? { reply: makeReply(conversationSid, authoredByBot, base) } : {}),
+      });
       if (row.kind === 'post-action') {
         await runHook(row.type, p, ctx);
         return ACK;
       }
-      return runPreAction(row, p, ctx as unknown as TwilioPreActionContext & Partial<TwilioReplyContext>, own);
+      return runPreAction(row, p, ctx as unknown as TwilioPreActionContext & Partial<TwilioReplyContext>);
     },
 
     respond(result) {

@@ -1,4 +1,5 @@
 import { SwitchboardError } from '../../core/errors.js';
+import { extendContext } from '../../core/context.js';
 import { Hooks, hookMethods, type HookMethods } from '../../core/hooks.js';
 import { SchemaValidator } from '../../core/validation.js';
 import { emptyResponse, silentLogger, type Logger } from '../../core/types.js';
@@ -84,12 +85,12 @@ export function voipbin(options: VoipbinOptions, deps: { clock?: () => number; l
     record: recordVoipbin,
     async dispatch(event, base) {
       if (event.unknown) {
-        await hooks.run('onUnknown', event.payload, { ...base, type: 'UNKNOWN' });
+        await hooks.run('onUnknown', event.payload, extendContext(base, { type: 'UNKNOWN' as const }));
         return;
       }
       const data = event.payload.data as { id: string; conversation_id?: string };
       const conversationId = event.type.startsWith('conversation_message_') ? data.conversation_id! : data.id;
-      const ctx = { ...base, type: event.type, reply: makeReply(conversationId, base, client) };
+      const ctx = extendContext(base, { type: event.type, reply: makeReply(conversationId, base, client) });
       await (hooks.run as (n: string, e: unknown, c: unknown) => Promise<unknown>)(hookOf.get(event.type)!, event.payload, ctx);
     },
     respond: () => emptyResponse(200),
