@@ -10,6 +10,7 @@ import type {
 } from './store.js';
 import { decodeCursor, encodeCursor, pageLimit, positiveDuration } from './paging.js';
 import { atMs, compareAt, copyRecord, historyKey, mergeAddresses } from './records.js';
+import { markInProcess } from './in-process.js';
 
 export interface MemoryStoreOptions {
   /** Dedupe keys kept at most (default 100 000). */
@@ -122,17 +123,17 @@ export function memoryStore(options: MemoryStoreOptions = {}): Store {
 
   function indexMessage(m: Message): void {
     if (m.conversationId !== undefined) convMessages.add(m.conversationId, m.id);
-    for (const value of addressValues(m.from, m.to)) timelineIndex.add(value, `m:${m.id}`);
+    timelineIndex.addEach(m.from?.value, m.to?.value, `m:${m.id}`);
   }
   function unindexMessage(m: Message): void {
     if (m.conversationId !== undefined) convMessages.remove(m.conversationId, m.id);
-    for (const value of addressValues(m.from, m.to)) timelineIndex.remove(value, `m:${m.id}`);
+    timelineIndex.removeEach(m.from?.value, m.to?.value, `m:${m.id}`);
   }
   function indexCall(c: Call): void {
-    for (const value of addressValues(c.from, c.to)) timelineIndex.add(value, `c:${c.id}`);
+    timelineIndex.addEach(c.from?.value, c.to?.value, `c:${c.id}`);
   }
   function unindexCall(c: Call): void {
-    for (const value of addressValues(c.from, c.to)) timelineIndex.remove(value, `c:${c.id}`);
+    timelineIndex.removeEach(c.from?.value, c.to?.value, `c:${c.id}`);
   }
 
   // The index is updated by hand around `set` because `noDisposeOnSet` keeps
@@ -185,10 +186,11 @@ export function memoryStore(options: MemoryStoreOptions = {}): Store {
     async upsertConversation(update: ConversationUpdate): Promise<Conversation> {
       const existing = conversations.get(update.id);
       let entry: ConversationEntry;
+      // Built from the caller's objects, then copied once: the copy is what we keep.
       if (!existing) {
         entry = {
           stateAt: update.at,
-          conversation: compact({
+          conversation: {
             id: update.id,
             provider: update.provider,
             providerId: update.providerId,
@@ -201,14 +203,14 @@ export function memoryStore(options: MemoryStoreOptions = {}): Store {
             metadata: { ...update.metadata },
             createdAt: update.at,
             updatedAt: update.at,
-          }),
+          },
         };
       } else {
         const c = existing.conversation;
         const takeState = update.state !== undefined && compareAt(update.at, existing.stateAt) >= 0;
         entry = {
           stateAt: takeState ? update.at : existing.stateAt,
-          conversation: compact({
+          conversation: {
             ...c,
             channel: update.channel ?? c.channel,
             rawChannel: update.rawChannel ?? c.rawChannel,
@@ -219,7 +221,7 @@ export function memoryStore(options: MemoryStoreOptions = {}): Store {
             metadata: { ...c.metadata, ...update.metadata },
             createdAt: minAt(c.createdAt, update.at),
             updatedAt: maxAt(c.updatedAt, update.at),
-          }),
+          },
         };
       }
       entry = copyRecord(entry);
@@ -229,7 +231,7 @@ export function memoryStore(options: MemoryStoreOptions = {}): Store {
 
     async upsertContact(update: ContactUpdate): Promise<Contact> {
       const c = contacts.get(update.id);
-      const next: Contact = compact({
+      const next: Contact = copyRecord({
         id: update.id,
         provider: update.provider,
         providerId: update.providerId,
@@ -243,8 +245,8 @@ export function memoryStore(options: MemoryStoreOptions = {}): Store {
         metadata: { ...c?.metadata, ...update.metadata },
         updatedAt: c ? maxAt(c.updatedAt, update.at) : update.at,
       });
-      contacts.set(update.id, copyRecord(next));
-      return next;
+      contacts.set(update.id, next);
+      return copyRecord(next);
     },
 
     async appendMessage(message: Message): Promise<{ message: Message; created: boolean }> {
@@ -252,17 +254,18 @@ export function memoryStore(options: MemoryStoreOptions = {}): Store {
       if (existing && !existing.stub) {
         return { message: copyRecord(existing.message), created: false };
       }
-      const incoming = copyRecord(message);
       let stored: Message;
       if (!existing) {
-        stored = compact({ ...incoming, statusHistory: sortHistory(dedupeHistory(incoming.statusHistory)) });
+        stored = copyRecord(message);
+        if (stored.statusHistory.length > 1) stored.statusHistory = sortHistory(dedupeHistory(stored.statusHistory));
       } else {
         // The stub only knew what the delivery reports said; the append is the
         // message itself, so its content wins while the reports already seen
         // (and the status they reached) are kept.
         const stub = existing.message;
+        const incoming = message;
         const history = sortHistory(dedupeHistory([...stub.statusHistory, ...incoming.statusHistory]));
-        stored = compact({
+        stored = copyRecord({
           ...incoming,
           conversationId: incoming.conversationId ?? stub.conversationId,
           rawChannel: incoming.rawChannel ?? stub.rawChannel,
@@ -448,7 +451,7 @@ export function memoryStore(options: MemoryStoreOptions = {}): Store {
     timelineRefs: timelineIndex.refs,
     conversationMessageRefs: convMessages.refs,
   }));
-  return store;
+  return markInProcess(store);
 }
 
 /** key → set of ids; empty sets are dropped so the index never outgrows the records. */
@@ -474,6 +477,17 @@ class MultiIndex {
   }
 
   /** A snapshot: reading records may expire them, which edits the live set. */
+  /** Under both keys (either may be missing or empty, or both the same). */
+  addEach(a: string | undefined, b: string | undefined, id: string): void {
+    if (a) this.add(a, id);
+    if (b && b !== a) this.add(b, id);
+  }
+
+  removeEach(a: string | undefined, b: string | undefined, id: string): void {
+    if (a) this.remove(a, id);
+    if (b && b !== a) this.remove(b, id);
+  }
+
   get(key: string): string[] {
     const set = this.#map.get(key);
     return set ? [...set] : [];
@@ -549,11 +563,6 @@ function sortHistory(history: StatusChange[]): StatusChange[] {
 }
 
 
-function addressValues(...addresses: Array<Address | undefined>): Set<string> {
-  const values = new Set<string>();
-  for (const a of addresses) if (a?.value) values.add(a.value);
-  return values;
-}
 
 /** Appends unless an identical item (same content and `at`) is already there; kept in time order. */
 function appendUnique<T extends { at: string }>(list: T[], item: T | undefined): T[] {
@@ -576,14 +585,16 @@ function canonical(value: unknown): string {
 }
 
 /**
- * Drops members set to undefined, so stored records look the same as after a
- * JSON round trip (what other stores return) and compare equal to them.
+ * A shallow copy without the members set to undefined, so stored records look
+ * the same as after a JSON round trip (what other stores return). A copy, not
+ * `delete`: deleting turns an object into a slow dictionary for V8.
  */
 function compact<T extends object>(value: T): T {
-  for (const key of Object.keys(value) as Array<keyof T>) {
-    if (value[key] === undefined) delete value[key];
+  const out = {} as T;
+  for (const key in value) {
+    if (Object.prototype.hasOwnProperty.call(value, key) && value[key] !== undefined) out[key] = value[key];
   }
-  return value;
+  return out;
 }
 
 function cloneOpt<T>(value: T | undefined): T | undefined {

@@ -1,4 +1,5 @@
 import type { Address, StatusChange } from '../model/index.js';
+import { isCanonicalIso } from '../model/time.js';
 
 /*
  * Record-merging rules every store must apply the same way, so a message or
@@ -13,6 +14,8 @@ export function atMs(at: string): number {
 
 /** Compares instants, not strings: providers mix precisions and offsets. */
 export function compareAt(a: string, b: string): number {
+  // What providers' records hold (see model/time.ts): string order is time order.
+  if (isCanonicalIso(a) && isCanonicalIso(b)) return a < b ? -1 : a > b ? 1 : 0;
   const x = Date.parse(a);
   const y = Date.parse(b);
   if (Number.isFinite(x) && Number.isFinite(y) && x !== y) return x - y;
@@ -38,17 +41,24 @@ export function mergeAddresses(existing: Address[], added: Address[]): Address[]
 /**
  * A deep copy of plain JSON-like data (what every record is), about five times
  * faster than structuredClone on the hot path. Stores hand out copies so a
- * caller mutating what it got never changes what is stored.
+ * caller mutating what it got never changes what is stored. Members set to
+ * undefined are left out, as a JSON round trip (the Redis store) would.
  */
 export function copyRecord<T>(value: T): T {
   if (value === null || typeof value !== 'object') return value;
-  if (Array.isArray(value)) return value.map(copyRecord) as T;
+  if (Array.isArray(value)) {
+    const list = new Array<unknown>(value.length);
+    for (let i = 0; i < value.length; i++) list[i] = copyRecord(value[i]);
+    return list as T;
+  }
   const out: Record<string, unknown> = {};
-  for (const key of Object.keys(value)) {
-    const v = copyRecord((value as Record<string, unknown>)[key]);
+  for (const key in value) {
+    if (!Object.prototype.hasOwnProperty.call(value, key)) continue;
+    const v = (value as Record<string, unknown>)[key];
+    if (v === undefined) continue;
     // A payload key named __proto__ must stay data, never become a prototype.
-    if (key === '__proto__') Object.defineProperty(out, key, { value: v, enumerable: true, writable: true, configurable: true });
-    else out[key] = v;
+    if (key === '__proto__') Object.defineProperty(out, key, { value: copyRecord(v), enumerable: true, writable: true, configurable: true });
+    else out[key] = copyRecord(v);
   }
   return out as T;
 }

@@ -1,5 +1,6 @@
 import type { Address, Channel, DeliveryStatus, Media, Message } from '../../model/index.js';
 import { addressFor, compactMetadata, normalizeChannel } from '../../model/normalize.js';
+import { firstIsoTime, isoTime } from '../../model/time.js';
 import type { RecordContext, Recorded } from '../provider.js';
 import type { SinchConversationEvent } from './events.js';
 
@@ -156,11 +157,6 @@ export function keyValueMetadata(raw: unknown): Record<string, unknown> {
   return { metadata: raw };
 }
 
-function isoOr(...candidates: Array<string | undefined>): string {
-  for (const c of candidates) if (c && !Number.isNaN(Date.parse(c))) return new Date(c).toISOString();
-  return new Date().toISOString();
-}
-
 async function recordContact(contact: ContactLike, at: string, ctx: RecordContext, extra: { deleted?: boolean; mergedInto?: string } = {}) {
   const addresses = (contact.channel_identities ?? [])
     .filter((ci) => ci.identity)
@@ -197,11 +193,11 @@ async function recordConversation(conversation: ConversationLike, state: 'active
 /** Writes what a callback says into the store. Every write is an idempotent upsert, so retries are harmless. */
 export async function recordSinchConversation(event: SinchConversationEvent, ctx: RecordContext): Promise<Recorded> {
   const p = event.payload as Record<string, any>; // eslint-disable-line @typescript-eslint/no-explicit-any
-  const envelopeAt = isoOr(p['event_time'], p['accepted_time'], new Date(ctx.receivedAt).toISOString());
+  const envelopeAt = firstIsoTime([p['event_time'], p['accepted_time']], ctx.receivedAt);
   switch (event.type) {
     case 'MESSAGE_INBOUND': {
       const m = p['message'];
-      const at = isoOr(m.accept_time, p['event_time'], p['accepted_time'], new Date(ctx.receivedAt).toISOString());
+      const at = isoTime(m.accept_time) ?? envelopeAt;
       const { channel, rawChannel, address } = identityAddress(m.channel_identity);
       // Independent writes go out together (one round trip on a pipelining store).
       const conversation = m.conversation_id

@@ -1,5 +1,6 @@
 import type { Address, Call } from '../../model/index.js';
 import { addressFor, toE164 } from '../../model/normalize.js';
+import { isoFromMs } from '../../model/time.js';
 import type { CallUpdate, Store } from '../../store/store.js';
 import type { RecordContext, Recorded } from '../provider.js';
 import type { SinchVoiceEvent } from './events.js';
@@ -54,7 +55,7 @@ export function eventTime(event: SinchVoiceEvent, receivedAt: number): string {
   const at = (typeof stamp === 'string' ? parseSinchTime(stamp) : undefined)
     ?? (event.xTimestamp ? parseSinchTime(event.xTimestamp) : undefined)
     ?? receivedAt;
-  return new Date(at).toISOString();
+  return isoFromMs(at);
 }
 
 /** Only the documented AMD fields: the record is neutral, not a copy of Sinch's payload. */

@@ -1,6 +1,7 @@
 import type { Address, Channel, ConversationState, DeliveryStatus, Media, Message } from '../../model/index.js';
 import { DELIVERY_RANK } from '../../model/index.js';
 import { addressFor, compactMetadata, normalizeChannel, toE164 } from '../../model/normalize.js';
+import { firstIsoTime, isoTime } from '../../model/time.js';
 import type { TwilioMedia } from '../../../schemas/twilio-conversations/index.js';
 import type { RecordContext, Recorded } from '../provider.js';
 import { PROVIDER_ID, type TwilioConversationsEvent } from './events.js';
@@ -69,10 +70,6 @@ export function participantDeliveryStatuses(message: Pick<Message, 'statusHistor
   return out;
 }
 
-function isoOr(...candidates: Array<unknown>): string {
-  for (const c of candidates) if (typeof c === 'string' && c !== '' && !Number.isNaN(Date.parse(c))) return new Date(c).toISOString();
-  return new Date().toISOString();
-}
 
 function str(p: Record<string, unknown>, key: string): string | undefined {
   const v = p[key];
@@ -116,7 +113,7 @@ async function recordMessage(p: Record<string, unknown>, ctx: RecordContext, opt
   const fromBot = author === opts.botIdentity;
   const from = author ? twilioAddress(author) : undefined;
   const channel = messageChannel(from?.channel ?? 'CHAT', source);
-  const at = isoOr(p['DateCreated'], p['DateUpdated'], new Date(ctx.receivedAt).toISOString());
+  const at = firstIsoTime([p['DateCreated'], p['DateUpdated']], ctx.receivedAt);
   const media = toModelMedia(Array.isArray(p['media']) ? (p['media'] as TwilioMedia[]) : [], str(p, 'ChatServiceSid'));
   const outbound = fromBot || source === 'API';
   const message: Message = {
@@ -144,7 +141,7 @@ async function recordMessage(p: Record<string, unknown>, ctx: RecordContext, opt
     status: outbound ? 'sent' : 'received',
     statusHistory: [],
     createdAt: at,
-    updatedAt: isoOr(p['DateUpdated'], at),
+    updatedAt: isoTime(p['DateUpdated']) ?? at,
   };
   // Independent writes go out together (one round trip on a pipelining store).
   const [appended, conversation] = await Promise.all([
@@ -203,7 +200,7 @@ async function recordParticipant(p: Record<string, unknown>, ctx: RecordContext,
   const own = identity ? { channel: 'CHAT' as Channel, address: addressFor('CHAT', identity) } : binding ? twilioAddress(binding, bindingType) : undefined;
   const proxyRaw = str(p, 'MessagingBinding.ProxyAddress');
   const proxy = proxyRaw ? twilioAddress(proxyRaw, bindingType).address : undefined;
-  const at = isoOr(p['DateRemoved'], p['DateUpdated'], p['DateCreated'], new Date(ctx.receivedAt).toISOString());
+  const at = firstIsoTime([p['DateRemoved'], p['DateUpdated'], p['DateCreated']], ctx.receivedAt);
   const [contact, conversation] = await Promise.all([
     ctx.store.upsertContact({
       id: id(participantSid),
@@ -254,7 +251,7 @@ async function recordDelivery(p: Record<string, unknown>, ctx: RecordContext): P
     change: {
       status: neutralTwilioStatus(status),
       rawStatus: status,
-      at: isoOr(p['DateUpdated'], p['DateCreated'], new Date(ctx.receivedAt).toISOString()),
+      at: firstIsoTime([p['DateUpdated'], p['DateCreated']], ctx.receivedAt),
       // Receipts are per participant: the store keeps each one apart and the message shows the furthest.
       ...(participant ? { recipient: participant } : {}),
       ...(errorCode && errorCode !== '0' ? { reason: { code: errorCode } } : {}),
@@ -279,7 +276,7 @@ async function recordUser(p: Record<string, unknown>, ctx: RecordContext): Promi
       is_online: p['isOnline'],
       is_notifiable: p['isNotifiable'],
     }),
-    at: isoOr(p['DateUpdated'], p['DateCreated'], new Date(ctx.receivedAt).toISOString()),
+    at: firstIsoTime([p['DateUpdated'], p['DateCreated']], ctx.receivedAt),
   });
   return { contact };
 }
@@ -292,7 +289,6 @@ async function recordUser(p: Record<string, unknown>, ctx: RecordContext): Promi
 export async function recordTwilioConversations(event: TwilioConversationsEvent, ctx: RecordContext, opts: RecordOptions): Promise<Recorded> {
   if (event.unknown) return {};
   const p = event.payload as Record<string, unknown>;
-  const received = new Date(ctx.receivedAt).toISOString();
   switch (event.type) {
     case 'onMessageAdded': {
       const recorded = await recordMessage(p, ctx, opts);
@@ -303,14 +299,14 @@ export async function recordTwilioConversations(event: TwilioConversationsEvent,
       // only if it was not seen yet; the edit itself reaches hooks.
       return { ...(await recordMessage(p, ctx, opts)), inboundMessage: false };
     case 'onConversationAdded':
-      return { ...(await recordConversation(p, knownState(str(p, 'State')), isoOr(p['DateUpdated'], p['DateCreated'], received), ctx)), conversationStarted: true };
+      return { ...(await recordConversation(p, knownState(str(p, 'State')), firstIsoTime([p['DateUpdated'], p['DateCreated']], ctx.receivedAt), ctx)), conversationStarted: true };
     case 'onConversationUpdated':
-      return recordConversation(p, knownState(str(p, 'State')), isoOr(p['DateUpdated'], p['DateCreated'], received), ctx);
+      return recordConversation(p, knownState(str(p, 'State')), firstIsoTime([p['DateUpdated'], p['DateCreated']], ctx.receivedAt), ctx);
     case 'onConversationRemoved':
-      return recordConversation(p, 'deleted', isoOr(p['DateRemoved'], p['DateUpdated'], received), ctx);
+      return recordConversation(p, 'deleted', firstIsoTime([p['DateRemoved'], p['DateUpdated']], ctx.receivedAt), ctx);
     case 'onConversationStateUpdated': {
       const to = knownState(str(p, 'StateTo'));
-      const recorded = await recordConversation(p, to, isoOr(p['StateUpdated'], received), ctx);
+      const recorded = await recordConversation(p, to, firstIsoTime([p['StateUpdated']], ctx.receivedAt), ctx);
       // Closing is Twilio's end of a conversation (`closed` is final).
       return to === 'closed' ? { ...recorded, conversationEnded: true } : recorded;
     }

@@ -1,5 +1,6 @@
 import type { Address, AddressKind, Channel, DeliveryStatus, Media, Message } from '../../model/index.js';
 import { compactMetadata, toE164 } from '../../model/normalize.js';
+import { isoFromMs } from '../../model/time.js';
 import type { VoipbinAddress, VoipbinConversation, VoipbinMessage } from '../../../schemas/voipbin/index.js';
 import type { RecordContext, Recorded } from '../provider.js';
 import type { VoipbinEvent } from './events.js';
@@ -20,7 +21,7 @@ export function voipbinTime(value: string | null | undefined): string | undefine
   const fraction = (m[7] ?? '').slice(0, 4).padEnd(4, '0'); // JS dates keep milliseconds
   const zone = m[8] ?? 'Z';
   const ms = Date.parse(`${m[1]}-${m[2]}-${m[3]}T${m[4]}:${m[5]}:${m[6]}${fraction === '0000' ? '' : fraction}${zone}`);
-  return Number.isNaN(ms) ? undefined : new Date(ms).toISOString();
+  return Number.isNaN(ms) ? undefined : isoFromMs(ms);
 }
 
 const CHANNEL_BY_TYPE: Record<string, Channel> = {
@@ -64,7 +65,7 @@ function medias(list: VoipbinMessage['medias']): Media[] {
 }
 
 async function recordConversation(c: VoipbinConversation, ctx: RecordContext, deleted: boolean) {
-  const at = voipbinTime(c.tm_update) ?? voipbinTime(c.tm_create) ?? new Date(ctx.receivedAt).toISOString();
+  const at = voipbinTime(c.tm_update) ?? voipbinTime(c.tm_create) ?? isoFromMs(ctx.receivedAt);
   const contact = voipbinAddress(c.peer);
   const self = voipbinAddress(c.self);
   const { channel, rawChannel } = channelOf(c.type, c.peer, c.self);
@@ -83,7 +84,7 @@ async function recordConversation(c: VoipbinConversation, ctx: RecordContext, de
 }
 
 async function recordMessage(m: VoipbinMessage, ctx: RecordContext, arrival: boolean): Promise<Recorded> {
-  const createdAt = voipbinTime(m.tm_create) ?? new Date(ctx.receivedAt).toISOString();
+  const createdAt = voipbinTime(m.tm_create) ?? isoFromMs(ctx.receivedAt);
   const inbound = m.direction === 'incoming';
   const from = voipbinAddress(m.source);
   const to = voipbinAddress(m.destination);
