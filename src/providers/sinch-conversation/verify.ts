@@ -1,6 +1,5 @@
-import { createHmac } from 'node:crypto';
 import { SwitchboardError } from '../../core/errors.js';
-import { safeEqual } from '../../core/crypto.js';
+import { hmac, safeEqual } from '../../core/crypto.js';
 import { headerValue, type Headers } from '../../core/types.js';
 
 export const SINCH_HEADERS = {
@@ -23,7 +22,7 @@ export interface SinchConversationVerifyInput {
 
 /** base64(HMAC-SHA256(secret as UTF-8, rawBody "." nonce "." timestamp)). */
 export function sinchConversationSignature(rawBody: Buffer | string, nonce: string, timestamp: string, secret: string): string {
-  return createHmac('sha256', secret).update(rawBody).update(`.${nonce}.${timestamp}`).digest('base64');
+  return hmac('sha256', secret).update(rawBody).update(`.${nonce}.${timestamp}`).digest('base64');
 }
 
 /** Throws a SwitchboardError unless the request was signed by one of the secrets within the time window. */

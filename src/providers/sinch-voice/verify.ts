@@ -1,6 +1,6 @@
-import { createHash, createHmac } from 'node:crypto';
+import { createHash } from 'node:crypto';
 import { SwitchboardError } from '../../core/errors.js';
-import { safeEqual } from '../../core/crypto.js';
+import { hmac, safeEqual } from '../../core/crypto.js';
 import { headerValue, type Headers, type WebhookRequest } from '../../core/types.js';
 
 /** One Sinch Voice application: its key and its (base64) secret, as shown in the Sinch dashboard. */
@@ -59,7 +59,7 @@ export function sinchVoiceStringToSign(p: StringToSignParts): string {
  * secret such as its test value `app-secret` signs the same on both sides.
  */
 export function sinchVoiceSignature(stringToSign: string, secret: string): string {
-  return createHmac('sha256', Buffer.from(secret, 'base64')).update(stringToSign, 'utf8').digest('base64');
+  return hmac('sha256', secret, 'base64').update(stringToSign, 'utf8').digest('base64');
 }
 
 /**

@@ -1,7 +1,6 @@
-import { createHmac } from 'node:crypto';
 import { parse as legacyParse, stringify as legacyStringify } from 'node:querystring';
 import { SwitchboardError } from '../../core/errors.js';
-import { safeEqual, sha256Hex } from '../../core/crypto.js';
+import { hmac, safeEqual, sha256Hex } from '../../core/crypto.js';
 import { mediaType } from '../../core/engine.js';
 import { headerValue, type Headers, type Logger, type WebhookRequest } from '../../core/types.js';
 import { PROVIDER_ID, decodeForm } from './events.js';
@@ -23,7 +22,7 @@ export function twilioSignature(authToken: string, url: string, params: TwilioPa
     if (typeof value === 'string') data += key + value;
     else for (const v of [...new Set(value)].sort()) data += key + v;
   }
-  return createHmac('sha1', authToken).update(data, 'utf8').digest('base64');
+  return hmac('sha1', authToken).update(data, 'utf8').digest('base64');
 }
 
 // ---------------------------------------------------------------------------

@@ -1,13 +1,12 @@
-import { createHmac } from 'node:crypto';
 import { SwitchboardError } from '../../core/errors.js';
-import { safeEqual } from '../../core/crypto.js';
+import { hmac, safeEqual } from '../../core/crypto.js';
 import { headerValue, type Headers } from '../../core/types.js';
 
 export const VOIPBIN_SIGNATURE_HEADER = 'x-voipbin-signature';
 
 /** `sha256=` + lowercase hex HMAC-SHA256 of the exact body, keyed with the secret's UTF-8 bytes (GitHub's scheme). */
 export function voipbinSignature(rawBody: Buffer | string, secret: string): string {
-  return `sha256=${createHmac('sha256', secret).update(rawBody).digest('hex')}`;
+  return `sha256=${hmac('sha256', secret).update(rawBody).digest('hex')}`;
 }
 
 export interface VoipbinVerifyInput {
