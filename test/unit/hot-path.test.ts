@@ -1,0 +1,139 @@
+// The shortcuts the request hot path takes (cached ISO formatting, string
+// comparison of canonical times, cached HMAC keys, a copy that drops
+// undefined, a lazily created ctx.signal, no timer for the memory store) must
+// give exactly what the slow, obvious way gives.
+import { createHmac } from 'node:crypto';
+import fc from 'fast-check';
+import { afterEach, describe, expect, it } from 'vitest';
+import { memoryStore, type Store } from '../../src/index.js';
+import { hmac } from '../../src/core/crypto.js';
+import { firstIsoTime, isoFromMs, isoTime } from '../../src/model/time.js';
+import { compareAt, copyRecord } from '../../src/store/records.js';
+import { serve, post, type Running } from '../helpers/servers.js';
+import { inboundBody, makeSwitchboard, signed } from '../helpers/sinch.js';
+
+const YEAR_9999_END = Date.UTC(9999, 11, 31, 23, 59, 59, 999);
+
+describe('ISO times', () => {
+  it('isoFromMs prints what toISOString prints, for any instant', () => {
+    fc.assert(
+      fc.property(fc.integer({ min: -8.64e15, max: 8.64e15 }), (ms) => {
+        expect(isoFromMs(ms)).toBe(new Date(ms).toISOString());
+      }),
+      { numRuns: 20_000 },
+    );
+    for (const ms of [0, 999, 1000, YEAR_9999_END, YEAR_9999_END + 1, -1]) expect(isoFromMs(ms)).toBe(new Date(ms).toISOString());
+  });
+
+  it('isoFromMs stays right when many seconds go through its cache', () => {
+    const start = Date.UTC(2026, 10, 22);
+    for (let ms = start; ms < start + 600_000; ms += 997) expect(isoFromMs(ms)).toBe(new Date(ms).toISOString());
+  });
+
+  it('isoTime normalises what Date reads and refuses the rest', () => {
+    expect(isoTime('2026-11-22T12:00:00Z')).toBe('2026-11-22T12:00:00.000Z');
+    expect(isoTime('2020-11-17T16:05:51.724083Z')).toBe('2020-11-17T16:05:51.724Z');
+    expect(isoTime('2026-11-22T13:00:00+01:00')).toBe('2026-11-22T12:00:00.000Z');
+    for (const bad of ['', 'yesterday', undefined, null, 42, {}]) expect(isoTime(bad)).toBeUndefined();
+    expect(firstIsoTime(['nope', undefined, '2026-11-22T12:00:00Z'], 0)).toBe('2026-11-22T12:00:00.000Z');
+    expect(firstIsoTime(['nope'], Date.UTC(2026, 0, 1))).toBe('2026-01-01T00:00:00.000Z');
+  });
+
+  it('compareAt orders canonical strings exactly as it orders the instants', () => {
+    const instant = fc.integer({ min: 0, max: YEAR_9999_END });
+    fc.assert(
+      fc.property(instant, instant, (x, y) => {
+        const a = new Date(x).toISOString();
+        const b = new Date(y).toISOString();
+        expect(Math.sign(compareAt(a, b))).toBe(Math.sign(x - y));
+      }),
+      { numRuns: 20_000 },
+    );
+    // Mixed precisions and offsets still compare as instants.
+    expect(compareAt('2026-11-22T13:00:00+01:00', '2026-11-22T12:00:00.001Z')).toBeLessThan(0);
+    expect(compareAt('2026-11-22T12:00:00Z', '2026-11-22T12:00:00.000Z')).not.toBe(0); // same instant: falls back to string order
+  });
+});
+
+describe('hmac()', () => {
+  it('gives the bytes createHmac gives, for either algorithm and key encoding', () => {
+    fc.assert(
+      fc.property(fc.string({ minLength: 1, maxLength: 64 }), fc.uint8Array({ maxLength: 2048 }), fc.constantFrom('sha1', 'sha256'), (secret, data, algo) => {
+        const body = Buffer.from(data);
+        expect(hmac(algo as 'sha1' | 'sha256', secret).update(body).digest('base64')).toBe(createHmac(algo, secret).update(body).digest('base64'));
+        expect(hmac(algo as 'sha1' | 'sha256', secret, 'base64').update(body).digest('hex')).toBe(
+          createHmac(algo, Buffer.from(secret, 'base64')).update(body).digest('hex'),
+        );
+      }),
+      { numRuns: 2_000 },
+    );
+  });
+});
+
+describe('copyRecord()', () => {
+  it('deep-copies, drops undefined members like a JSON round trip, and keeps __proto__ as data', () => {
+    fc.assert(
+      fc.property(fc.jsonValue(), (value) => {
+        const copy = copyRecord(value);
+        // Same text (JSON also turns -0 into 0, which a copy need not do), never the same objects.
+        expect(JSON.stringify(copy)).toBe(JSON.stringify(value));
+        if (value !== null && typeof value === 'object') expect(copy).not.toBe(value);
+      }),
+      { numRuns: 2_000 },
+    );
+    const source = { a: 1, b: undefined, nested: { c: undefined, d: [1, { e: 2 }] } };
+    const copy = copyRecord(source);
+    expect(Object.keys(copy)).toEqual(['a', 'nested']);
+    expect(Object.keys(copy.nested)).toEqual(['d']);
+    copy.nested.d.push(3);
+    expect(source.nested.d).toHaveLength(2);
+    const hostile = copyRecord(JSON.parse('{"__proto__":{"polluted":true}}') as Record<string, unknown>);
+    expect(Object.getPrototypeOf(hostile)).toBe(Object.prototype);
+    expect(({} as Record<string, unknown>)['polluted']).toBeUndefined();
+    expect(Object.keys(hostile)).toEqual(['__proto__']);
+  });
+});
+
+describe('hook context and store deadlines', () => {
+  let server: Running | undefined;
+  afterEach(async () => {
+    await server?.close();
+    server = undefined;
+  });
+
+  it('ctx.signal is the same live signal however often it is read, and aborts at the deadline', async () => {
+    const sb = makeSwitchboard({ sinchConversation: { hookTimeoutMs: 150 } });
+    const seen: AbortSignal[] = [];
+    let abortedWith: unknown;
+    sb.sinchConversation.onMessageInbound(async (_event, ctx) => {
+      seen.push(ctx.signal, ctx.signal);
+      await new Promise((resolve) => ctx.signal.addEventListener('abort', resolve));
+      abortedWith = ctx.signal.reason;
+    });
+    server = await serve('node', sb);
+    const body = inboundBody();
+    const res = await post(`${server.base}/sinch/conversation`, body, { 'content-type': 'application/json', ...signed(body) });
+    expect(res.status).toBe(503);
+    expect(res.json().error.code).toBe('hook_timeout');
+    expect(seen[0]).toBe(seen[1]);
+    expect(seen[0]!.aborted).toBe(true);
+    expect((abortedWith as { code?: string }).code).toBe('hook_timeout');
+  });
+
+  it('a store built by spreading memoryStore() is still bounded by storeTimeoutMs', async () => {
+    const hanging: Store = { ...memoryStore(), claim: () => new Promise(() => undefined) };
+    const sb = makeSwitchboard({ store: hanging, storeTimeoutMs: 200 });
+    let hookRan = false;
+    sb.sinchConversation.onMessageInbound(() => {
+      hookRan = true;
+    });
+    server = await serve('express5', sb);
+    const body = inboundBody();
+    const started = Date.now();
+    const res = await post(`${server.base}/sinch/conversation`, body, { 'content-type': 'application/json', ...signed(body) });
+    expect(res.status).toBe(503);
+    expect(res.json().error.code).toBe('store_unavailable');
+    expect(Date.now() - started).toBeLessThan(5_000);
+    expect(hookRan).toBe(false);
+  });
+});
