@@ -6,6 +6,7 @@ export type { Clock, Logger, Headers, WebhookRequest, WebhookResponse } from './
 export { silentLogger } from './core/types.js';
 export type { ErrorInfo, ErrorListener } from './core/engine.js';
 export { Hooks, hookMethods } from './core/hooks.js';
+export { extendContext } from './core/context.js';
 export type { HookMap, HookMethods } from './core/hooks.js';
 export type { Provider, ProviderEvent, BaseHookContext, Recorded, RecordContext, SchemaProblem, VerifyEnv } from './providers/provider.js';
 export { memoryStore } from './store/memory.js';
