@@ -1,6 +1,7 @@
 // The shortcuts the request hot path takes (cached ISO formatting, string
 // comparison of canonical times, cached HMAC keys, a copy that drops
-// undefined, a lazily created ctx.signal, no timer for the memory store) must
+// undefined, a lazily created ctx.signal, no timer for the memory store, one
+// form decode per Twilio request, cached candidate URLs) must
 // give exactly what the slow, obvious way gives.
 import { createHmac } from 'node:crypto';
 import fc from 'fast-check';
@@ -10,6 +11,11 @@ import { hmac } from '../../src/core/crypto.js';
 import { firstIsoTime, isoFromMs, isoTime } from '../../src/model/time.js';
 import { compareAt, copyRecord } from '../../src/store/records.js';
 import { serve, post, type Running } from '../helpers/servers.js';
+import { getExpectedTwilioSignature } from 'twilio/lib/webhooks/webhooks.js';
+import type { WebhookRequest } from '../../src/core/types.js';
+import { candidateUrls, parsePublicUrl, twilioSignature, verifyTwilioRequest } from '../../src/providers/twilio-conversations/verify.js';
+import { decodeForm, parseTwilioConversations } from '../../src/providers/twilio-conversations/events.js';
+import { encodeForm } from '../helpers/fake-twilio.js';
 import { inboundBody, makeSwitchboard, signed } from '../helpers/sinch.js';
 
 const YEAR_9999_END = Date.UTC(9999, 11, 31, 23, 59, 59, 999);
@@ -135,5 +141,56 @@ describe('hook context and store deadlines', () => {
     expect(res.json().error.code).toBe('store_unavailable');
     expect(Date.now() - started).toBeLessThan(5_000);
     expect(hookRan).toBe(false);
+  });
+});
+
+describe('Twilio: one decode per request, cached candidate URLs', () => {
+  const TOKEN = 'hot-path-token';
+  const ORIGIN = 'https://hooks.example.com';
+  const target = '/twilio/conversations/post';
+  const opts = { authTokens: [TOKEN], publicBases: parsePublicUrl(ORIGIN), trustProxy: false };
+  const formRequest = (body: string, signature: string): WebhookRequest => ({
+    method: 'POST', url: target, routePath: target, receivedAt: 0, rawBody: Buffer.from(body),
+    headers: { 'x-twilio-signature': signature, 'content-type': 'application/x-www-form-urlencoded' },
+  });
+
+  it('the signed string built once for every candidate gives what twilio-node computes', () => {
+    const key = fc.string({ minLength: 1, maxLength: 12 });
+    fc.assert(
+      fc.property(fc.dictionary(key, fc.oneof(fc.string({ maxLength: 40 }), fc.array(fc.string({ maxLength: 8 }), { minLength: 1, maxLength: 3 }))), (params) => {
+        const url = `${ORIGIN}${target}`;
+        expect(twilioSignature(TOKEN, url, params)).toBe(getExpectedTwilioSignature(TOKEN, url, params));
+      }),
+      { numRuns: 2_000 },
+    );
+  });
+
+  it('verify then parse decode the body once, and parsing leaves nothing that breaks a second verify', () => {
+    const params = { EventType: 'onMessageAdded', ConversationSid: 'CH1', MessageSid: 'IM1', Index: '0', Body: 'a+b %2B', Attributes: '{"k":1}', Author: '+15558675310' };
+    const req = formRequest(encodeForm(params), getExpectedTwilioSignature(TOKEN, `${ORIGIN}${target}`, params));
+    verifyTwilioRequest(req, opts);
+    const event = parseTwilioConversations(req);
+    expect(event.payload).toMatchObject({ ...params, attributes: { k: 1 } });
+    expect(() => verifyTwilioRequest(req, opts)).not.toThrow();
+    // Parsed without a verify first: decodes by itself.
+    expect(parseTwilioConversations(formRequest(encodeForm(params), 'x')).payload).toMatchObject(params);
+  });
+
+  it('a caller mutating candidateUrls() output cannot change what later requests are checked against', () => {
+    const url = `${ORIGIN}${target}`;
+    const list = candidateUrls(url);
+    list.splice(0, list.length, 'https://attacker.example/');
+    expect(candidateUrls(url)).toEqual([url, `https://hooks.example.com:443${target}`]);
+    const params = { EventType: 'onMessageAdded' };
+    expect(() => verifyTwilioRequest(formRequest(encodeForm(params), getExpectedTwilioSignature(TOKEN, url, params)), opts)).not.toThrow();
+  });
+
+  it('form keys named __proto__ and constructor stay own data and pollute nothing', () => {
+    const form = decodeForm('__proto__=x&constructor=y&__proto__=z&a=1');
+    expect(Object.getPrototypeOf(form)).toBe(Object.prototype);
+    expect(Object.getOwnPropertyNames(form)).toEqual(['__proto__', 'constructor', 'a']);
+    expect(Object.getOwnPropertyDescriptor(form, '__proto__')?.value).toEqual(['x', 'z']);
+    expect(form['constructor']).toBe('y');
+    expect(({} as Record<string, unknown>)['a']).toBeUndefined();
   });
 });

@@ -38,9 +38,10 @@ export function eventRow(type: string): Row | undefined {
   return BY_TYPE.get(type);
 }
 
-/** Own, enumerable, even for a key named `__proto__`. */
+/** Own, enumerable, even for a key named `__proto__` (the one key plain assignment would not make own). */
 function setOwn(target: Record<string, unknown>, key: string, value: unknown): void {
-  Object.defineProperty(target, key, { value, enumerable: true, writable: true, configurable: true });
+  if (key === '__proto__') Object.defineProperty(target, key, { value, enumerable: true, writable: true, configurable: true });
+  else target[key] = value;
 }
 
 /**
@@ -57,6 +58,28 @@ export function decodeForm(text: string): Record<string, string | string[]> {
     else seen.push(value);
   }
   return out;
+}
+
+/**
+ * The decoded form body of a POST, decoded once per request: verification
+ * decodes it to rebuild the signed string and leaves it here; parsing takes it
+ * (and removes it, since parsing adds fields the signature did not cover).
+ */
+const decodedBodies = new WeakMap<WebhookRequest, Record<string, string | string[]>>();
+
+export function formBodyOf(req: WebhookRequest): Record<string, string | string[]> {
+  let params = decodedBodies.get(req);
+  if (params === undefined) {
+    params = decodeForm(req.rawBody.toString('utf8'));
+    decodedBodies.set(req, params);
+  }
+  return params;
+}
+
+function takeFormBody(req: WebhookRequest): Record<string, string | string[]> {
+  const params = formBodyOf(req);
+  decodedBodies.delete(req);
+  return params;
 }
 
 /** The raw query string of a request target (no `?`, no fragment). */
@@ -136,7 +159,7 @@ function requestParams(req: WebhookRequest): Record<string, unknown> {
     if (!isRecord(body)) throw new SwitchboardError('malformed_payload', 'The body is JSON but not an object; a JSON webhook must be a JSON object.');
     return body;
   }
-  return decodeForm(req.rawBody.toString('utf8'));
+  return takeFormBody(req);
 }
 
 /** A token we can key on: Twilio sends a UUID; anything huge or binary is ignored. */

@@ -1,9 +1,10 @@
+import { LRUCache } from 'lru-cache';
 import { parse as legacyParse, stringify as legacyStringify } from 'node:querystring';
 import { SwitchboardError } from '../../core/errors.js';
 import { hmac, safeEqual, sha256Hex } from '../../core/crypto.js';
 import { mediaType } from '../../core/engine.js';
 import { headerValue, type Headers, type Logger, type WebhookRequest } from '../../core/types.js';
-import { PROVIDER_ID, decodeForm } from './events.js';
+import { PROVIDER_ID, formBodyOf } from './events.js';
 
 export const TWILIO_SIGNATURE_HEADER = 'x-twilio-signature';
 
@@ -16,13 +17,22 @@ export type TwilioParams = Readonly<Record<string, string | readonly string[]>>;
  * as twilio-node/python/php do.
  */
 export function twilioSignature(authToken: string, url: string, params: TwilioParams = {}): string {
-  let data = url;
+  return signatureOf(authToken, url, signedParams(params));
+}
+
+/** The part of the signed string after the URL; the same for every candidate URL and token. */
+function signedParams(params: TwilioParams): string {
+  let data = '';
   for (const key of Object.keys(params).sort()) {
     const value = params[key]!;
     if (typeof value === 'string') data += key + value;
     else for (const v of [...new Set(value)].sort()) data += key + v;
   }
-  return hmac('sha1', authToken).update(data, 'utf8').digest('base64');
+  return data;
+}
+
+function signatureOf(authToken: string, url: string, paramString: string): string {
+  return hmac('sha1', authToken).update(url, 'utf8').update(paramString, 'utf8').digest('base64');
 }
 
 // ---------------------------------------------------------------------------
@@ -93,6 +103,23 @@ function withLegacyQuery(url: string): string {
  * the query re-encoded by the legacy querystring module.
  */
 export function candidateUrls(url: string): string[] {
+  return [...knownCandidates(url)];
+}
+
+// Every webhook of an app is usually sent to the same one or two URLs: their
+// candidates (a WHATWG parse and a querystring round trip each) are kept.
+const candidateCache = new LRUCache<string, readonly string[]>({ max: 256 });
+
+function knownCandidates(url: string): readonly string[] {
+  let list = candidateCache.get(url);
+  if (list === undefined) {
+    list = computeCandidates(url);
+    candidateCache.set(url, list);
+  }
+  return list;
+}
+
+function computeCandidates(url: string): string[] {
   const out = new Set<string>([withoutPort(url), withDefaultPort(url)]);
   let normalized: string | undefined;
   try {
@@ -166,15 +193,16 @@ export function verifyTwilioSignature(input: TwilioSignatureInput): { matchedUrl
   // With bodySHA256 the signature covers the URL alone, whatever the content type.
   const params = bodyHash === undefined ? (input.params ?? {}) : {};
 
+  const paramString = signedParams(params);
   let matchedUrl: string | undefined;
   const tried = new Set<string>();
   for (const url of input.urls) {
-    for (const candidate of candidateUrls(url)) {
+    for (const candidate of knownCandidates(url)) {
       if (tried.has(candidate)) continue;
       tried.add(candidate);
       for (const token of authTokens) {
         // No early exit: the work done does not depend on which token or URL matched.
-        if (safeEqual(twilioSignature(token, candidate, params), signature) && matchedUrl === undefined) matchedUrl = candidate;
+        if (safeEqual(signatureOf(token, candidate, paramString), signature) && matchedUrl === undefined) matchedUrl = candidate;
       }
     }
   }
@@ -299,7 +327,7 @@ export function verifyTwilioRequest(req: WebhookRequest, opts: TwilioRequestVeri
       authTokens: opts.authTokens,
       signature: headerValue(req.headers, TWILIO_SIGNATURE_HEADER),
       urls,
-      ...(isGet ? {} : isForm ? { params: decodeForm(req.rawBody.toString('utf8')), rawBody: req.rawBody } : { rawBody: req.rawBody }),
+      ...(isGet ? {} : isForm ? { params: formBodyOf(req), rawBody: req.rawBody } : { rawBody: req.rawBody }),
     });
   } catch (err) {
     // Candidate URLs help an operator fix publicUrl; they stay out of responses and above debug.
