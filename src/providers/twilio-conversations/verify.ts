@@ -106,11 +106,14 @@ export function candidateUrls(url: string): string[] {
   return [...knownCandidates(url)];
 }
 
-// Every webhook of an app is usually sent to the same one or two URLs: their
-// candidates (a WHATWG parse and a querystring round trip each) are kept.
+// Form POSTs of an app go to the same one or two URLs: their candidates (a
+// WHATWG parse and a querystring round trip each) are kept. A URL with a query
+// (GET parameters, a JSON body's bodySHA256) is new on every request, so it
+// is computed and not cached, where it would only push the stable ones out.
 const candidateCache = new LRUCache<string, readonly string[]>({ max: 256 });
 
 function knownCandidates(url: string): readonly string[] {
+  if (url.includes('?')) return computeCandidates(url);
   let list = candidateCache.get(url);
   if (list === undefined) {
     list = computeCandidates(url);
