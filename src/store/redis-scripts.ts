@@ -11,22 +11,33 @@
  *                 arrival order; the field name is the item's identity
  *   _*            bookkeeping only Lua reads (ranks, times, index values)
  *
+ * Replies: a script that created a record from its arguments alone answers
+ * {flag} without the hash, and the client rebuilds the record from what it
+ * sent (the same strings, decoded the same way); otherwise it answers
+ * {flag, hash}. Reading back a hash the client just wrote cost more than the
+ * rest of the script on both sides.
+ *
  * Lua does not decode user JSON at all: cjson turns `[]` into `{}`, rounds
  * numbers to 14 digits and rejects lone surrogates, any of which would change
  * what a caller stored. Times travel as "<ms>|<string as given>" (ms empty when
  * unparsable) so Lua compares them exactly like the memory store's compareAt.
  */
 
-/** Shared by every write script. KEYS[1] is the data key base; ARGV[1] the record TTL in ms. */
+/**
+ * Shared by every write script. KEYS[1] is the data key base; ARGV[1] packs
+ * the arguments listed for each script (the record TTL in ms first) into one
+ * MessagePack array of strings (see pack-args.ts).
+ */
 const WRITE_PRELUDE = `
 local B = KEYS[1]
 local X = B .. 'exp'
-local ttl = tonumber(ARGV[1])
+local A = cmsgpack.unpack(ARGV[1])
+local ttl = tonumber(A[1])
 local clock = redis.call('TIME')
 local now = tonumber(clock[1]) * 1000 + math.floor(tonumber(clock[2]) / 1000)
 local argi = 2
 local function nextarg()
-  local v = ARGV[argi]
+  local v = A[argi]
   argi = argi + 1
   return v
 end
@@ -136,7 +147,7 @@ const script = (body: string): string => `${WRITE_PRELUDE}\n${body.trim()}\n`;
  * ARGV: ttl, id, plain pairs, metadata pairs, history pairs, status rank,
  * updatedAt time, createdAt score, has conversation ('1'|''), conversation id,
  * from value, to value.
- * Returns {created, hash}.
+ * Returns {1} when the message is new, else {created, hash} (created: a stub was filled in).
  */
 export const APPEND_MESSAGE = script(`
 local id = nextarg()
@@ -205,6 +216,7 @@ hset(K, set)
 redis.call('PEXPIRE', K, ttl)
 sync_refs(msg_refs(id, old['_conv'], nonempty(old['_from']), nonempty(old['_to'])), msg_refs(id, conv, from, to), cscore)
 prune()
+if not existed then return {1} end
 return {1, redis.call('HGETALL', K)}
 `);
 
@@ -213,7 +225,7 @@ return {1, redis.call('HGETALL', K)}
  * status json, report time, report time json, report score, then three
  * optional values as (present, json, raw) — conversation id, to, raw channel —
  * and (present, json) for the channel.
- * Returns {applied, hash}.
+ * Returns {1} when it made a stub, else {applied, hash}.
  */
 export const APPLY_DELIVERY = script(`
 local id = nextarg()
@@ -256,7 +268,7 @@ if next(old) == nil then
   redis.call('PEXPIRE', K, ttl)
   sync_refs({}, msg_refs(id, conv, nil, toValue), atScore)
   prune()
-  return {1, redis.call('HGETALL', K)}
+  return {1}
 end
 if old[hfield] then return {0, redis.call('HGETALL', K)} end
 local conv, from, to = old['_conv'], nonempty(old['_from']), nonempty(old['_to'])
@@ -298,7 +310,7 @@ return {applied and 1 or 0, redis.call('HGETALL', K)}
  * ARGV: ttl, id, create-only pairs, given pairs, has state, state json, at,
  * at json, at score, participants (n, then field, json, has display name),
  * metadata pairs.
- * Returns the hash.
+ * Returns {1} when the record is new, else {0, hash}.
  */
 export const UPSERT_CONVERSATION = script(`
 local id = nextarg()
@@ -363,13 +375,14 @@ hset(K, set)
 redis.call('PEXPIRE', K, ttl)
 sync_refs({}, {{B .. 'convs', id}}, score)
 prune()
-return redis.call('HGETALL', K)
+if next(old) == nil then return {1} end
+return {0, redis.call('HGETALL', K)}
 `);
 
 /**
  * ARGV: ttl, id, given pairs, pairs only for a new contact, at, at json,
  * metadata pairs.
- * Returns the hash.
+ * Returns {1} when the record is new, else {0, hash}.
  */
 export const UPSERT_CONTACT = script(`
 local id = nextarg()
@@ -393,7 +406,8 @@ hset(K, meta)
 hset(K, set)
 redis.call('PEXPIRE', K, ttl)
 prune()
-return redis.call('HGETALL', K)
+if next(old) == nil then return {1} end
+return {0, redis.call('HGETALL', K)}
 `);
 
 /**
@@ -401,7 +415,7 @@ return redis.call('HGETALL', K)
  * state json for a new call, its rank, menu result field+json ('' field for
  * none), recording field+json, cookie pairs, at, at json, at score, has from,
  * from value, has to, to value.
- * Returns the hash.
+ * Returns {1} when the record is new, else {0, hash}.
  */
 export const APPLY_CALL_EVENT = script(`
 local id = nextarg()
@@ -478,7 +492,8 @@ hset(K, set)
 redis.call('PEXPIRE', K, ttl)
 sync_refs(call_refs(id, nonempty(old['_from']), nonempty(old['_to'])), call_refs(id, from, to), cs)
 prune()
-return redis.call('HGETALL', K)
+if next(old) == nil then return {1} end
+return {0, redis.call('HGETALL', K)}
 `);
 
 /** ARGV: ttl, id, json, score. */

@@ -38,7 +38,9 @@
  * that touched it, and indexes shrink with their records. No KEYS or SCAN.
  *
  * Round trips: each method is one EVALSHA (or one HGETALL), issued
- * synchronously. With auto-pipelining (on for clients made from `url`) the
+ * synchronously, with the script's arguments packed into one MessagePack
+ * string (pack-args.ts) and, for a record the script created, a reply without
+ * the hash (the store rebuilds it from what it sent). With auto-pipelining (on for clients made from `url`) the
  * claim and the record writes the engine issues in the same tick leave in one
  * write, and `complete` is the second: two round trips per webhook.
  *
@@ -65,6 +67,7 @@ import type {
   PageResult, Store, StoredResponse,
 } from './store.js';
 import { decodeCursor, encodeCursor, pageLimit, positiveDuration } from './paging.js';
+import { packArgs } from './pack-args.js';
 import { compareAt, historyKey, mergeAddresses } from './records.js';
 
 export interface RedisStoreOptions {
@@ -106,7 +109,7 @@ const DAY_MS = 24 * 60 * 60 * 1000;
 const MAX_PENDING_RELEASES = 10_000;
 
 type Reply = unknown;
-type ScriptFn = (key: string, ...args: Array<string | number>) => Promise<Reply>;
+type ScriptFn = (key: string, ...args: Array<string | number | Buffer>) => Promise<Reply>;
 
 /** What the store needs of an ioredis client; both Redis and Cluster have it. */
 interface ClientLike {
@@ -161,7 +164,8 @@ export function redisStore(config: RedisStoreConfig): Store {
       enableOfflineQueue: false,
       maxRetriesPerRequest: 0,
       autoResendUnfulfilledCommands: false,
-      commandTimeout: commandTimeoutMs,
+      // No ioredis commandTimeout: run() already bounds every call by
+      // commandTimeoutMs, and a second timer per command cost ~10 µs a webhook.
       connectTimeout: Math.max(commandTimeoutMs, 2000),
       // Never give up; stay close behind a restarting Redis.
       retryStrategy: (times) => Math.min(50 * 2 ** Math.min(times, 5), 1000),
@@ -418,13 +422,25 @@ export function redisStore(config: RedisStoreConfig): Store {
       const merged = mergeAddresses([], update.participants ?? []);
       participants.push(String(merged.length));
       for (const a of merged) participants.push(addressField(a), JSON.stringify(a), a.displayName !== undefined ? '1' : '');
+      const meta = mapPairs('m:', update.metadata);
+      const stateJson = JSON.stringify(update.state ?? null);
+      const atJson = JSON.stringify(update.at);
       const args = [
         ttlMs, update.id, ...create, ...given,
-        update.state !== undefined ? '1' : '', JSON.stringify(update.state ?? null),
-        timeArg(update.at), JSON.stringify(update.at), score(update.at),
-        ...participants, ...mapPairs('m:', update.metadata),
+        update.state !== undefined ? '1' : '', stateJson,
+        timeArg(update.at), atJson, score(update.at),
+        ...participants, ...meta,
       ];
-      return run('upsertConversation', () => scripts.upsertConversation(base, ...args)).then((r) => toConversation(r));
+      return run('upsertConversation', () => scripts.upsertConversation(base, packArgs(args))).then((reply) =>
+        toConversation(
+          storedHash(reply, () => {
+            // What the script's first-write branch stores.
+            const extra = ['f:state', update.state !== undefined ? stateJson : '"active"', 'f:createdAt', atJson, 'f:updatedAt', atJson];
+            for (let i = 1, seq = 1; i < participants.length; i += 3, seq++) extra.push(participants[i]!, `${seq} ${participants[i + 1]!}`);
+            return createdHash([create, given, meta], extra);
+          }).hash,
+        ),
+      );
     },
 
     async upsertContact(update: ContactUpdate): Promise<Contact> {
@@ -441,8 +457,12 @@ export function redisStore(config: RedisStoreConfig): Store {
         mergedInto: update.mergedInto,
       });
       const fresh = pairs({ addresses: update.addresses ? undefined : [] });
-      const args = [ttlMs, update.id, ...given, ...fresh, timeArg(update.at), JSON.stringify(update.at), ...mapPairs('m:', update.metadata)];
-      return run('upsertContact', () => scripts.upsertContact(base, ...args)).then((r) => toContact(r));
+      const meta = mapPairs('m:', update.metadata);
+      const atJson = JSON.stringify(update.at);
+      const args = [ttlMs, update.id, ...given, ...fresh, timeArg(update.at), atJson, ...meta];
+      return run('upsertContact', () => scripts.upsertContact(base, packArgs(args))).then((reply) =>
+        toContact(storedHash(reply, () => createdHash([given, fresh, meta], ['f:updatedAt', atJson])).hash),
+      );
     },
 
     async appendMessage(message: Message): Promise<{ message: Message; created: boolean }> {
@@ -455,15 +475,21 @@ export function redisStore(config: RedisStoreConfig): Store {
         seen.add(field);
         history.push(field, JSON.stringify(h));
       }
+      const plain = pairs(rest);
+      const meta = mapPairs('m:', metadata);
       const args = [
-        ttlMs, message.id, ...pairs(rest), ...mapPairs('m:', metadata), String(history.length / 2), ...history,
+        ttlMs, message.id, ...plain, ...meta, String(history.length / 2), ...history,
         DELIVERY_RANK[message.status] ?? 0, timeArg(message.updatedAt), score(message.createdAt),
         message.conversationId !== undefined ? '1' : '', message.conversationId ?? '',
         message.from?.value ?? '', message.to?.value ?? '',
       ];
-      return run('appendMessage', () => scripts.appendMessage(base, ...args)).then((reply) => {
-        const [created, hash] = asArray(reply);
-        return { message: toMessage(hash), created: Number(created) === 1 };
+      return run('appendMessage', () => scripts.appendMessage(base, packArgs(args))).then((reply) => {
+        const { flag, hash } = storedHash(reply, () => {
+          const numbered: string[] = [];
+          for (let i = 0; i < history.length; i += 2) numbered.push(history[i]!, `${i / 2 + 1} ${history[i + 1]!}`);
+          return createdHash([plain, meta], numbered);
+        });
+        return { message: toMessage(hash), created: flag === 1 };
       });
     },
 
@@ -484,18 +510,20 @@ export function redisStore(config: RedisStoreConfig): Store {
         createdAt: change.at,
         updatedAt: change.at,
       });
+      const hfield = `h:${historyKey(change)}`;
+      const hjson = JSON.stringify(change);
       const args = [
         ttlMs, update.messageId, ...stub,
-        `h:${historyKey(change)}`, JSON.stringify(change), DELIVERY_RANK[change.status] ?? 0, JSON.stringify(change.status),
+        hfield, hjson, DELIVERY_RANK[change.status] ?? 0, JSON.stringify(change.status),
         timeArg(change.at), JSON.stringify(change.at), score(change.at),
         update.conversationId !== undefined ? '1' : '', JSON.stringify(update.conversationId ?? null), update.conversationId ?? '',
         update.to !== undefined ? '1' : '', JSON.stringify(update.to ?? null), update.to?.value ?? '',
         update.rawChannel !== undefined ? '1' : '', JSON.stringify(update.rawChannel ?? null),
         update.channel ? '1' : '', JSON.stringify(update.channel ?? null),
       ];
-      return run('applyDelivery', () => scripts.applyDelivery(base, ...args)).then((reply) => {
-        const [applied, hash] = asArray(reply);
-        return { message: toMessage(hash), applied: Number(applied) === 1 };
+      return run('applyDelivery', () => scripts.applyDelivery(base, packArgs(args))).then((reply) => {
+        const { flag, hash } = storedHash(reply, () => createdHash([stub], [hfield, `1 ${hjson}`]));
+        return { message: toMessage(hash), applied: flag === 1 };
       });
     },
 
@@ -506,18 +534,31 @@ export function redisStore(config: RedisStoreConfig): Store {
         reason: update.reason, durationSec: update.durationSec, debit: update.debit,
       });
       const newState = update.state ?? 'ringing';
+      const newStateJson = JSON.stringify(newState);
+      const mr = update.menuResult ? [`mr:${canonical(update.menuResult)}`, JSON.stringify(update.menuResult)] : ['', ''];
+      const rc = update.recording ? [`rc:${canonical(update.recording)}`, JSON.stringify(update.recording)] : ['', ''];
+      const cookies = mapPairs('ck:', update.cookies);
+      const atJson = JSON.stringify(update.at);
       const args = [
         ttlMs, update.id, ...always, ...given,
         update.state !== undefined ? '1' : '', JSON.stringify(update.state ?? null), update.state !== undefined ? CALL_RANK[update.state] : 0,
-        JSON.stringify(newState), CALL_RANK[newState] ?? 0,
-        update.menuResult ? `mr:${canonical(update.menuResult)}` : '', update.menuResult ? JSON.stringify(update.menuResult) : '',
-        update.recording ? `rc:${canonical(update.recording)}` : '', update.recording ? JSON.stringify(update.recording) : '',
-        ...mapPairs('ck:', update.cookies),
-        timeArg(update.at), JSON.stringify(update.at), score(update.at),
+        newStateJson, CALL_RANK[newState] ?? 0,
+        ...mr, ...rc, ...cookies,
+        timeArg(update.at), atJson, score(update.at),
         update.from !== undefined ? '1' : '', update.from?.value ?? '',
         update.to !== undefined ? '1' : '', update.to?.value ?? '',
       ];
-      return run('applyCallEvent', () => scripts.applyCallEvent(base, ...args)).then((r) => toCall(r));
+      return run('applyCallEvent', () => scripts.applyCallEvent(base, packArgs(args))).then((reply) =>
+        toCall(
+          storedHash(reply, () => {
+            const extra = ['f:state', newStateJson, 'f:createdAt', atJson, 'f:updatedAt', atJson];
+            let seq = 0;
+            if (mr[0]) extra.push(mr[0], `${++seq} ${mr[1]!}`);
+            if (rc[0]) extra.push(rc[0], `${++seq} ${rc[1]!}`);
+            return createdHash([always, given, cookies], extra);
+          }).hash,
+        ),
+      );
     },
 
     async getConversation(id) {
@@ -561,7 +602,7 @@ export function redisStore(config: RedisStoreConfig): Store {
     },
 
     async deadLetter(entry) {
-      await run('deadLetter', () => scripts.deadLetter(base, ttlMs, entry.id, JSON.stringify(entry), score(entry.receivedAt)));
+      await run('deadLetter', () => scripts.deadLetter(base, packArgs([ttlMs, entry.id, JSON.stringify(entry), score(entry.receivedAt)])));
     },
 
     listDeadLetters(pageOpts) {
@@ -603,6 +644,30 @@ function pairs(fields: Record<string, unknown>): string[] {
     out.push(`f:${name}`, JSON.stringify(value));
   }
   return [String(out.length / 2), ...out];
+}
+
+/**
+ * A write script answers {flag} when it created the record from its arguments
+ * alone and {flag, hash} otherwise; `created` rebuilds the first case from the
+ * strings that were sent, so both decode the very same bytes.
+ */
+function storedHash(reply: unknown, created: () => string[]): { flag: number; hash: unknown } {
+  const rows = asArray(reply);
+  return { flag: Number(rows[0]), hash: rows.length === 1 ? created() : rows[1] };
+}
+
+/**
+ * The hash HSET leaves after writing each counted list (`pairs`/`mapPairs`
+ * output) and then the plain field/value list `last`, in that order: a later
+ * write of a field replaces its value, as in Redis.
+ */
+function createdHash(counted: string[][], last: string[]): string[] {
+  const fields = new Map<string, string>();
+  for (const list of counted) for (let i = 1; i + 1 < list.length; i += 2) fields.set(list[i]!, list[i + 1]!);
+  for (let i = 0; i + 1 < last.length; i += 2) fields.set(last[i]!, last[i + 1]!);
+  const flat: string[] = [];
+  for (const [field, value] of fields) flat.push(field, value);
+  return flat;
 }
 
 /** A string map as `<prefix><json key>` → json value, so any key or value survives unchanged. */
