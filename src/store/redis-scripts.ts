@@ -52,6 +52,15 @@ local function hset(key, list)
     redis.call('HSET', key, unpack(list, i, math.min(i + 99, #list)))
   end
 end
+-- One HSET for several lists; a later field overwrites an earlier one, as
+-- separate HSETs in that order would.
+local function hset_all(key, ...)
+  local all = {}
+  for _, list in ipairs({...}) do
+    for i = 1, #list do all[#all + 1] = list[i] end
+  end
+  hset(key, all)
+end
 local function hash(key)
   local flat = redis.call('HGETALL', key)
   local t = {}
@@ -88,9 +97,12 @@ end
 local function exp_entry(ix, member)
   return #ix .. ':' .. ix .. member
 end
+-- Registrations in X are collected and written by prune() in one ZADD.
+local xadds = {}
 local function ref_add(ix, member, score)
   redis.call('ZADD', ix, score, member)
-  redis.call('ZADD', X, now + ttl, exp_entry(ix, member))
+  xadds[#xadds + 1] = now + ttl
+  xadds[#xadds + 1] = exp_entry(ix, member)
   keep_ttl(ix)
 end
 local function ref_del(ix, member)
@@ -106,8 +118,11 @@ local function sync_refs(old, new, score)
   for _, r in ipairs(new) do ref_add(r[1], r[2], score) end
 end
 -- Bounded so one write never pays for a large backlog; each write adds at most
--- three entries and removes up to 200, so the backlog cannot grow.
+-- three entries and removes up to 200, so the backlog cannot grow. Every write
+-- script ends with it.
 local function prune()
+  local added = #xadds > 0
+  if added then redis.call('ZADD', X, unpack(xadds)) end
   local dead = redis.call('ZRANGEBYSCORE', X, '-inf', now, 'LIMIT', 0, 200)
   for _, e in ipairs(dead) do
     local colon = string.find(e, ':', 1, true)
@@ -115,7 +130,8 @@ local function prune()
     redis.call('ZREM', string.sub(e, colon + 1, colon + len), string.sub(e, colon + len + 1))
   end
   if #dead > 0 then redis.call('ZREM', X, unpack(dead)) end
-  if redis.call('EXISTS', X) == 1 then keep_ttl(X) end
+  -- What was just added expires after now, so X still exists.
+  if added or redis.call('EXISTS', X) == 1 then keep_ttl(X) end
 end
 local function msg_refs(id, conv, from, to)
   local r = {}
@@ -175,7 +191,6 @@ if existed then
   end
   for i = 1, #drop, 100 do redis.call('HDEL', K, unpack(drop, i, math.min(i + 99, #drop))) end
 end
-hset(K, plain)
 if existed then
   local given = {}
   for i = 1, #plain, 2 do given[plain[i]] = true end
@@ -211,8 +226,7 @@ put('_cs', cscore)
 if conv then put('_conv', conv) end
 if from then put('_from', from) end
 if to then put('_to', to) end
-hset(K, meta)
-hset(K, set)
+hset_all(K, plain, meta, set)
 redis.call('PEXPIRE', K, ttl)
 sync_refs(msg_refs(id, old['_conv'], nonempty(old['_from']), nonempty(old['_to'])), msg_refs(id, conv, from, to), cscore)
 prune()
@@ -251,7 +265,6 @@ local channelJson = nextarg()
 local old = hash(K)
 if next(old) == nil then
   -- An early report: keep it on an outbound stub that the append fills in later.
-  hset(K, stubPlain)
   put(hfield, '1 ' .. hjson)
   put('_seq', '1')
   put('_stub', '1')
@@ -264,7 +277,7 @@ if next(old) == nil then
     put('_conv', conv)
   end
   if toValue then put('_to', toValue) end
-  hset(K, set)
+  hset_all(K, stubPlain, set)
   redis.call('PEXPIRE', K, ttl)
   sync_refs({}, msg_refs(id, conv, nil, toValue), atScore)
   prune()
@@ -327,9 +340,9 @@ local parts = {}
 for i = 1, np do parts[i] = {nextarg(), nextarg(), nextarg() == '1'} end
 local meta = nextpairs()
 local old = hash(K)
+local first = next(old) == nil
 local score
-if next(old) == nil then
-  hset(K, create)
+if first then
   put('f:state', hasState and stateJson or '"active"')
   put('_stateAt', at)
   put('f:createdAt', atJson)
@@ -357,7 +370,6 @@ else
     score = old['_us']
   end
 end
-hset(K, given)
 local seq = tonumber(old['_seq'] or '0')
 for _, p in ipairs(parts) do
   local cur = old[p[1]]
@@ -370,12 +382,11 @@ for _, p in ipairs(parts) do
   end
 end
 put('_seq', seq)
-hset(K, meta)
-hset(K, set)
+hset_all(K, first and create or {}, given, meta, set)
 redis.call('PEXPIRE', K, ttl)
 sync_refs({}, {{B .. 'convs', id}}, score)
 prune()
-if next(old) == nil then return {1} end
+if first then return {1} end
 return {0, redis.call('HGETALL', K)}
 `);
 
@@ -393,20 +404,18 @@ local at = nextarg()
 local atJson = nextarg()
 local meta = nextpairs()
 local old = hash(K)
-hset(K, given)
-if next(old) == nil then
-  hset(K, fresh)
+local first = next(old) == nil
+if first then
   put('f:updatedAt', atJson)
   put('_u', at)
 elseif cmp_at(at, old['_u']) > 0 then
   put('f:updatedAt', atJson)
   put('_u', at)
 end
-hset(K, meta)
-hset(K, set)
+hset_all(K, given, first and fresh or {}, meta, set)
 redis.call('PEXPIRE', K, ttl)
 prune()
-if next(old) == nil then return {1} end
+if first then return {1} end
 return {0, redis.call('HGETALL', K)}
 `);
 
@@ -440,10 +449,9 @@ local fromValue = nonempty(nextarg())
 local hasTo = nextarg() == '1'
 local toValue = nonempty(nextarg())
 local old = hash(K)
-hset(K, always)
-hset(K, given)
+local first = next(old) == nil
 local cs
-if next(old) == nil then
+if first then
   put('f:state', newStateJson)
   put('_rank', newStateRank)
   put('f:createdAt', atJson)
@@ -484,15 +492,14 @@ put('_seq', seq)
 local from, to = nonempty(old['_from']), nonempty(old['_to'])
 if hasFrom then from = fromValue end
 if hasTo then to = toValue end
-redis.call('HDEL', K, '_from', '_to')
+if (old['_from'] and not from) or (old['_to'] and not to) then redis.call('HDEL', K, '_from', '_to') end
 if from then put('_from', from) end
 if to then put('_to', to) end
-hset(K, cookies)
-hset(K, set)
+hset_all(K, always, given, cookies, set)
 redis.call('PEXPIRE', K, ttl)
 sync_refs(call_refs(id, nonempty(old['_from']), nonempty(old['_to'])), call_refs(id, from, to), cs)
 prune()
-if next(old) == nil then return {1} end
+if first then return {1} end
 return {0, redis.call('HGETALL', K)}
 `);
 
