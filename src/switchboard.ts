@@ -60,6 +60,10 @@ export interface Switchboard<O extends SwitchboardOptions = SwitchboardOptions> 
   onError(listener: ErrorListener): () => void;
   /** Runs one request through the pipeline; for adapters of your own (fetch, Lambda…). */
   handle(request: WebhookRequest): Promise<WebhookResponse>;
+  /**
+   * Waits until every event answered so far is marked done in the store (an
+   * answer leaves without waiting for that), then closes the store.
+   */
   close(): Promise<void>;
 }
 
@@ -107,6 +111,8 @@ export function createSwitchboard<const O extends SwitchboardOptions>(options: O
     onError: (listener) => engine.onError(listener),
     handle: (request) => engine.handle(request),
     close: async () => {
+      // Answers go out before their events are marked done; let those marks land first.
+      await engine.drain();
       await store.close?.();
     },
   };

@@ -46,6 +46,9 @@ export class Engine {
   /** Provider-neutral hooks (onMessage, onCall, …), run after each provider's own. */
   readonly neutral = new NeutralDispatcher();
   private readonly inProcessStore: boolean;
+  /** `complete` calls still outstanding, and who waits for them to land (close()). */
+  private completing = 0;
+  private readonly drainWaiters: Array<() => void> = [];
 
   constructor(providers: readonly Provider[], options: EngineOptions) {
     const seen = new Set<string>();
@@ -194,17 +197,57 @@ export class Engine {
     const { response, released } = await this.dispatch(provider, event, req, key, token, recorded, info);
     // Released: the provider's retry will run the hooks again, so nothing is stored.
     if (released) return response;
-    try {
-      const owned = await this.guardStore(this.options.store.complete(key, token, fromWebhookResponse(response), { ttlMs: this.options.dedupeTtlMs }), 'complete');
-      if (!owned) {
-        logger.warn({ provider: provider.id, eventId: key }, 'switchboard: the claim expired and another delivery took it over while hooks ran; raise claimLeaseMs');
-      }
-    } catch (err) {
-      // The event is recorded and its hooks ran: answering with an error now
-      // would make the provider retry and run them twice.
-      logger.error({ provider: provider.id, eventId: key, err: describe(err) }, 'switchboard: could not mark the event done; a later retry may run its hooks again');
-    }
+    this.complete(provider, key, token, response);
     return response;
+  }
+
+  /**
+   * Marks the event done without holding its answer back: the answer is the
+   * same whatever the store says (the hooks ran; an error now would only make
+   * the provider retry and run them twice), so waiting would add a store
+   * round trip to every webhook. The call is issued before the answer leaves,
+   * so a duplicate that reaches this process afterwards queues behind it on
+   * the same store connection; one that reaches another instance first finds
+   * the claim in flight and is answered 409, and the provider retries later.
+   */
+  private complete(provider: Provider, key: string, token: string, response: WebhookResponse): void {
+    const { store, logger, dedupeTtlMs } = this.options;
+    let completing: Promise<boolean>;
+    try {
+      completing = this.guardStore(store.complete(key, token, fromWebhookResponse(response), { ttlMs: dedupeTtlMs }), 'complete');
+    } catch (err) {
+      completing = Promise.reject(err);
+    }
+    this.completing += 1;
+    completing.then(
+      (owned) => {
+        try {
+          if (!owned) {
+            logger.warn({ provider: provider.id, eventId: key }, 'switchboard: the claim expired and another delivery took it over while hooks ran; raise claimLeaseMs');
+          }
+        } finally {
+          this.completed();
+        }
+      },
+      (err: unknown) => {
+        try {
+          logger.error({ provider: provider.id, eventId: key, err: describe(err) }, 'switchboard: could not mark the event done; a later retry may run its hooks again');
+        } finally {
+          this.completed();
+        }
+      },
+    );
+  }
+
+  private completed(): void {
+    this.completing -= 1;
+    if (this.completing === 0) for (const wake of this.drainWaiters.splice(0)) wake();
+  }
+
+  /** Resolves once every event answered so far is marked done (or its store call gave up). */
+  drain(): Promise<void> {
+    if (this.completing === 0) return Promise.resolve();
+    return new Promise((resolve) => this.drainWaiters.push(resolve));
   }
 
   /** Runs the hooks under the provider's deadline; `released` means the claim was given back. */

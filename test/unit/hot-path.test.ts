@@ -1,7 +1,8 @@
 // The shortcuts the request hot path takes (cached ISO formatting, string
 // comparison of canonical times, cached HMAC keys, a copy that drops
 // undefined, a lazily created ctx.signal, no timer for the memory store, one
-// form decode per Twilio request, cached candidate URLs) must
+// form decode per Twilio request, cached candidate URLs, an answer that does
+// not wait for its event to be marked done) must
 // give exactly what the slow, obvious way gives.
 import { createHmac } from 'node:crypto';
 import fc from 'fast-check';
@@ -141,6 +142,80 @@ describe('hook context and store deadlines', () => {
     expect(res.json().error.code).toBe('store_unavailable');
     expect(Date.now() - started).toBeLessThan(5_000);
     expect(hookRan).toBe(false);
+  });
+});
+
+describe('marking an event done does not hold its answer back', () => {
+  let server: Running | undefined;
+  afterEach(async () => {
+    await server?.close();
+    server = undefined;
+  });
+
+  /** A memory store whose complete() lands only when the test says so. */
+  function gatedStore() {
+    const inner = memoryStore();
+    const gates: Array<() => void> = [];
+    const store: Store = {
+      ...inner,
+      complete: (key, token, response, opts) =>
+        new Promise<void>((resolve) => gates.push(resolve)).then(() => inner.complete(key, token, response, opts)),
+    };
+    return { store, open: () => gates.splice(0).forEach((g) => g()), waiting: () => gates.length };
+  }
+
+  it('answers before complete() lands; close() waits for it; the retry then gets the stored answer', async () => {
+    const { store, open, waiting } = gatedStore();
+    const sb = makeSwitchboard({ store });
+    let hooks = 0;
+    sb.sinchConversation.onMessageInbound(() => {
+      hooks += 1;
+    });
+    server = await serve('node', sb);
+    const body = inboundBody();
+    const headers = { 'content-type': 'application/json', ...signed(body) };
+    const first = await post(`${server.base}/sinch/conversation`, body, headers);
+    expect(first.status).toBe(200);
+    expect(waiting()).toBe(1);
+    // Not marked done yet: a duplicate now finds the claim in flight, and no hook runs twice.
+    const early = await post(`${server.base}/sinch/conversation`, body, headers);
+    expect(early.status).toBe(409);
+    expect(early.json().error.code).toBe('duplicate_in_flight');
+
+    open();
+    await new Promise((r) => setTimeout(r, 20));
+    const retry = await post(`${server.base}/sinch/conversation`, body, headers);
+    expect(retry.status).toBe(200);
+    expect(hooks).toBe(1);
+
+    // close() lets an outstanding complete() land before it returns.
+    const other = inboundBody();
+    expect((await post(`${server.base}/sinch/conversation`, other, { 'content-type': 'application/json', ...signed(other) })).status).toBe(200);
+    expect(waiting()).toBe(1);
+    let closed = false;
+    const closing = sb.close().then(() => {
+      closed = true;
+    });
+    await new Promise((r) => setTimeout(r, 50));
+    expect(closed).toBe(false);
+    open();
+    await closing;
+    expect(closed).toBe(true);
+    expect(hooks).toBe(2);
+  });
+
+  it('a complete() that fails is logged, the answer stands, and close() still returns', async () => {
+    const logged: string[] = [];
+    const logger = { debug() {}, info() {}, warn() {}, error: (_o: unknown, msg?: string) => void logged.push(msg ?? '') };
+    const store: Store = { ...memoryStore(), complete: () => Promise.reject(new Error('disk full')) };
+    const sb = makeSwitchboard({ store, logger });
+    sb.sinchConversation.onMessageInbound(() => undefined);
+    server = await serve('koa', sb);
+    const body = inboundBody();
+    const res = await post(`${server.base}/sinch/conversation`, body, { 'content-type': 'application/json', ...signed(body) });
+    expect(res.status).toBe(200);
+    await sb.close();
+    expect(logged.some((m) => m.includes('could not mark the event done'))).toBe(true);
   });
 });
 
