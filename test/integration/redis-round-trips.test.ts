@@ -208,6 +208,44 @@ describe.skipIf(!available)('Redis round trips per webhook (url-made client, as 
     expect(evals).toBe(3);
   });
 
+  it("a client of one's own without auto-pipelining: the store still sends claim and record writes in one write", async () => {
+    const own = new Redis(proxy.url);
+    const ownStore = redisStore({ client: own });
+    const ownSb = makeSwitchboard({ store: ownStore });
+    ownSb.sinchConversation.onMessageInbound(() => undefined);
+    const ownServer = await serve('node', ownSb);
+    try {
+      const warm = inboundBody({ conversationId: 'conv-rt' });
+      expect((await post(`${ownServer.base}/sinch/conversation`, warm, signed(warm))).status).toBe(200);
+      await ownSb.engine.drain();
+      // The proxy cannot tell one write from three that follow each other at once,
+      // so count what the client's socket hands to the OS.
+      const socket = own.stream as unknown as Record<'_write' | '_writev', (...args: unknown[]) => unknown>;
+      const handed: number[] = [];
+      for (const name of ['_write', '_writev'] as const) {
+        const original = socket[name].bind(socket);
+        socket[name] = (...args: unknown[]) => {
+          handed.push(name === '_writev' ? (args[0] as unknown[]).length : 1);
+          return original(...args);
+        };
+      }
+      proxy.chunks.length = 0;
+      const body = inboundBody({ conversationId: 'conv-rt' });
+      expect((await post(`${ownServer.base}/sinch/conversation`, body, signed(body))).status).toBe(200);
+      await ownSb.engine.drain();
+      // claim + two record writes in one hand-over, complete in the second.
+      expect(handed).toEqual([3, 1]);
+      expect(flights(proxy.chunks)).toEqual([
+        ['evalsha:UPSERT_CONVERSATION', 'evalsha:APPEND_MESSAGE', 'evalsha:CLAIM'],
+        ['evalsha:COMPLETE'],
+      ]);
+    } finally {
+      await ownServer.close();
+      await ownStore.close?.();
+      await own.quit();
+    }
+  });
+
   it('20 concurrent fresh webhooks: still at most 2 round trips and exactly 4 commands each', async () => {
     await sb.engine.drain();
     const before = await evalCalls(admin);
