@@ -58,8 +58,15 @@ export interface Switchboard<O extends SwitchboardOptions = SwitchboardOptions> 
   readonly twilio: Configured<O, 'twilio', TwilioConversationsRouter>;
   /** Every rejection and hook failure, with a stable code (never secrets). */
   onError(listener: ErrorListener): () => void;
-  /** Runs one request through the pipeline; for adapters of your own (fetch, Lambda…). */
+  /**
+   * Runs one request through the pipeline; for adapters of your own (fetch,
+   * Lambda…). The answer resolves before the store has marked the event done;
+   * on a runtime that freezes once the answer is sent, `await sb.drain()`
+   * (or hand it to `waitUntil`) so the mark lands.
+   */
   handle(request: WebhookRequest): Promise<WebhookResponse>;
+  /** Resolves once every event answered so far is marked done in the store (bounded by storeTimeoutMs). */
+  drain(): Promise<void>;
   /**
    * Waits until every event answered so far is marked done in the store (an
    * answer leaves without waiting for that), then closes the store.
@@ -110,6 +117,7 @@ export function createSwitchboard<const O extends SwitchboardOptions>(options: O
     twilio: tw as Switchboard<O>['twilio'],
     onError: (listener) => engine.onError(listener),
     handle: (request) => engine.handle(request),
+    drain: () => engine.drain(),
     close: async () => {
       // Answers go out before their events are marked done; let those marks land first.
       await engine.drain();

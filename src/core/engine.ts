@@ -46,9 +46,8 @@ export class Engine {
   /** Provider-neutral hooks (onMessage, onCall, …), run after each provider's own. */
   readonly neutral = new NeutralDispatcher();
   private readonly inProcessStore: boolean;
-  /** `complete` calls still outstanding, and who waits for them to land (close()). */
-  private completing = 0;
-  private readonly drainWaiters: Array<() => void> = [];
+  /** `complete` calls still outstanding, for drain(). */
+  private readonly completing = new Set<Promise<void>>();
 
   constructor(providers: readonly Provider[], options: EngineOptions) {
     const seen = new Set<string>();
@@ -218,36 +217,30 @@ export class Engine {
     } catch (err) {
       completing = Promise.reject(err);
     }
-    this.completing += 1;
-    completing.then(
+    // Never rejects: nobody awaits it but drain(), and a throwing logger must not become an unhandled rejection.
+    const settled: Promise<void> = completing.then(
       (owned) => {
-        try {
-          if (!owned) {
-            logger.warn({ provider: provider.id, eventId: key }, 'switchboard: the claim expired and another delivery took it over while hooks ran; raise claimLeaseMs');
-          }
-        } finally {
-          this.completed();
+        this.completing.delete(settled);
+        if (!owned) {
+          quietly(() => logger.warn({ provider: provider.id, eventId: key }, 'switchboard: the claim expired and another delivery took it over while hooks ran; raise claimLeaseMs'));
         }
       },
       (err: unknown) => {
-        try {
-          logger.error({ provider: provider.id, eventId: key, err: describe(err) }, 'switchboard: could not mark the event done; a later retry may run its hooks again');
-        } finally {
-          this.completed();
-        }
+        this.completing.delete(settled);
+        quietly(() => logger.error({ provider: provider.id, eventId: key, err: describe(err) }, 'switchboard: could not mark the event done; a later retry may run its hooks again'));
       },
     );
+    this.completing.add(settled);
   }
 
-  private completed(): void {
-    this.completing -= 1;
-    if (this.completing === 0) for (const wake of this.drainWaiters.splice(0)) wake();
-  }
-
-  /** Resolves once every event answered so far is marked done (or its store call gave up). */
+  /**
+   * Resolves once every event answered before the call is marked done (or
+   * its store call gave up after storeTimeoutMs); events answered meanwhile
+   * do not hold it up.
+   */
   drain(): Promise<void> {
-    if (this.completing === 0) return Promise.resolve();
-    return new Promise((resolve) => this.drainWaiters.push(resolve));
+    if (this.completing.size === 0) return Promise.resolve();
+    return Promise.all([...this.completing]).then(() => undefined);
   }
 
   /** Runs the hooks under the provider's deadline; `released` means the claim was given back. */
@@ -474,6 +467,15 @@ export function mediaType(contentType: string | undefined): string {
 function stripQuery(path: string): string {
   const i = path.indexOf('?');
   return i === -1 ? path : path.slice(0, i);
+}
+
+/** Runs a logging call whose failure must not escape (there is no caller left to tell). */
+function quietly(log: () => void): void {
+  try {
+    log();
+  } catch {
+    // a broken logger loses this line, not the process
+  }
 }
 
 export function describe(err: unknown): string {

@@ -161,12 +161,13 @@ describe('marking an event done does not hold its answer back', () => {
       complete: (key, token, response, opts) =>
         new Promise<void>((resolve) => gates.push(resolve)).then(() => inner.complete(key, token, response, opts)),
     };
-    return { store, open: () => gates.splice(0).forEach((g) => g()), waiting: () => gates.length };
+    return { store, open: (n = gates.length) => gates.splice(0, n).forEach((g) => g()), waiting: () => gates.length };
   }
 
   it('answers before complete() lands; close() waits for it; the retry then gets the stored answer', async () => {
     const { store, open, waiting } = gatedStore();
-    const sb = makeSwitchboard({ store });
+    // A long store deadline: an answer that waited for complete() would not arrive before open().
+    const sb = makeSwitchboard({ store, storeTimeoutMs: 60_000 });
     let hooks = 0;
     sb.sinchConversation.onMessageInbound(() => {
       hooks += 1;
@@ -202,6 +203,43 @@ describe('marking an event done does not hold its answer back', () => {
     await closing;
     expect(closed).toBe(true);
     expect(hooks).toBe(2);
+  });
+
+  it('drain() waits for the marks of events answered before it, not for later ones', async () => {
+    const { store, open, waiting } = gatedStore();
+    const sb = makeSwitchboard({ store, storeTimeoutMs: 60_000 });
+    sb.sinchConversation.onMessageInbound(() => undefined);
+    server = await serve('node', sb);
+    const send = async () => {
+      const body = inboundBody();
+      expect((await post(`${server!.base}/sinch/conversation`, body, { 'content-type': 'application/json', ...signed(body) })).status).toBe(200);
+    };
+    await send();
+    let drained = false;
+    const draining = sb.drain().then(() => {
+      drained = true;
+    });
+    await send();
+    expect(waiting()).toBe(2);
+    open(1);
+    await draining;
+    expect(drained).toBe(true);
+    expect(waiting()).toBe(1);
+    open();
+    await sb.drain();
+  });
+
+  it('a logger that throws while reporting a failed complete() takes nothing down', async () => {
+    const logger = { debug() {}, info() {}, warn() {}, error: () => { throw new Error('log sink down'); } };
+    const store: Store = { ...memoryStore(), complete: () => Promise.reject(new Error('disk full')) };
+    const sb = makeSwitchboard({ store, logger });
+    sb.sinchConversation.onMessageInbound(() => undefined);
+    server = await serve('node', sb);
+    for (let i = 0; i < 3; i++) {
+      const body = inboundBody();
+      expect((await post(`${server.base}/sinch/conversation`, body, { 'content-type': 'application/json', ...signed(body) })).status).toBe(200);
+    }
+    await sb.drain();
   });
 
   it('a complete() that fails is logged, the answer stands, and close() still returns', async () => {
