@@ -278,6 +278,9 @@ export function redisStore(config: RedisStoreConfig): Store {
     // Also used when a client gives up and flushes commands already sent, so it may have run.
     if (/Connection is closed/i.test(message)) return storeError(op, 'the Redis connection is closed');
     if (/timed out/i.test(message)) return storeError(op, `Redis did not answer within ${commandTimeoutMs} ms`);
+    if (/cmsgpack/.test(message)) {
+      return storeError(op, "this server's Lua has no cmsgpack library, which the store's scripts need (every Redis since 2.6 and Valkey have it)");
+    }
     return storeError(op, message);
   }
 

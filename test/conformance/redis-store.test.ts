@@ -271,6 +271,26 @@ describe.skipIf(!available)('redisStore key layout', () => {
 describe.skipIf(!available)('records a write created are answered without reading them back', () => {
   // The scripts answer {1} for a record they created and the store rebuilds it
   // from what it sent; a later read decodes the hash Redis really holds.
+  const hgetalls = async () => Number(/cmdstat_hgetall:calls=(\d+)/.exec(await client.info('commandstats'))?.[1] ?? 0);
+
+  it('reads a created record once (to learn it is new) and never reads it back', async () => {
+    const store = redisStore({ client, keyPrefix: fresh() });
+    const before = await hgetalls();
+    await store.appendMessage(message(8));
+    await store.upsertConversation({ id: 'sinch-conversation:CNT', provider: 'sinch-conversation', providerId: 'CNT', at: iso(T0) });
+    await store.upsertContact({ id: 'sinch-conversation:KNT', provider: 'sinch-conversation', providerId: 'KNT', at: iso(T0) });
+    await store.applyCallEvent({ id: 'sinch-voice:CALLNT', provider: 'sinch-voice', providerId: 'CALLNT', at: iso(T0) });
+    await store.applyDelivery({
+      messageId: 'sinch-conversation:STUBNT', provider: 'sinch-conversation', providerId: 'STUBNT', change: { status: 'sent', rawStatus: 'SENT', at: iso(T0) },
+    });
+    expect((await hgetalls()) - before).toBe(5);
+    // An update still answers with the stored hash.
+    const mid = await hgetalls();
+    await store.upsertConversation({ id: 'sinch-conversation:CNT', provider: 'sinch-conversation', providerId: 'CNT', at: iso(T0 + 1000) });
+    expect((await hgetalls()) - mid).toBe(2);
+    await store.close?.();
+  });
+
   it('gives what a read of the stored hash gives, for every kind of record', async () => {
     const store = redisStore({ client, keyPrefix: fresh() });
     const meta = { 'clé "1"': 'välue\n2', '__proto__': 'x', empty: '' };
