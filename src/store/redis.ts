@@ -664,12 +664,14 @@ export function redisStore(config: RedisStoreConfig): Store {
 
 /** `f:<name>`, JSON value, for each defined member. */
 function pairs(fields: Record<string, unknown>): string[] {
-  const out: string[] = [];
-  for (const [name, value] of Object.entries(fields)) {
+  const out: string[] = [''];
+  for (const name of Object.keys(fields)) {
+    const value = fields[name];
     if (value === undefined) continue;
     out.push(`f:${name}`, JSON.stringify(value));
   }
-  return [String(out.length / 2), ...out];
+  out[0] = String((out.length - 1) / 2);
+  return out;
 }
 
 /**
@@ -698,12 +700,16 @@ function createdHash(counted: string[][], last: string[]): string[] {
 
 /** A string map as `<prefix><json key>` → json value, so any key or value survives unchanged. */
 function mapPairs(prefix: string, map: Record<string, string> | undefined): string[] {
-  const out: string[] = [];
-  for (const [k, v] of Object.entries(map ?? {})) {
-    if (v === undefined) continue;
-    out.push(`${prefix}${JSON.stringify(k)}`, JSON.stringify(v));
+  const out: string[] = [''];
+  if (map) {
+    for (const k of Object.keys(map)) {
+      const v = map[k];
+      if (v === undefined) continue;
+      out.push(`${prefix}${JSON.stringify(k)}`, JSON.stringify(v));
+    }
   }
-  return [String(out.length / 2), ...out];
+  out[0] = String((out.length - 1) / 2);
+  return out;
 }
 
 function addressField(a: Address): string {
@@ -740,32 +746,37 @@ const LIST_PREFIXES: Record<string, string> = { 'h:': 'statusHistory', 'p:': 'pa
 
 function decode(raw: unknown): Decoded {
   const out: Decoded = { fields: {}, maps: {}, lists: {} };
-  const entries: Array<[string, string]> = [];
   if (Array.isArray(raw)) {
-    for (let i = 0; i + 1 < raw.length; i += 2) entries.push([String(raw[i]), String(raw[i + 1])]);
+    for (let i = 0; i + 1 < raw.length; i += 2) decodeField(out, String(raw[i]), String(raw[i + 1]));
   } else if (raw && typeof raw === 'object') {
-    for (const [k, v] of Object.entries(raw as Record<string, unknown>)) entries.push([k, String(v)]);
-  }
-  for (const [field, value] of entries) {
-    if (field.startsWith('f:')) {
-      out.fields[field.slice(2)] = JSON.parse(value);
-      continue;
-    }
-    const colon = field.indexOf(':');
-    if (colon === -1) continue;
-    const prefix = field.slice(0, colon + 1);
-    const mapName = MAP_PREFIXES[prefix];
-    if (mapName) {
-      (out.maps[mapName] ??= {})[JSON.parse(field.slice(colon + 1)) as string] = JSON.parse(value) as string;
-      continue;
-    }
-    const listName = LIST_PREFIXES[prefix];
-    if (listName) {
-      const space = value.indexOf(' ');
-      (out.lists[listName] ??= []).push({ seq: Number(value.slice(0, space)), value: JSON.parse(value.slice(space + 1)) });
-    }
+    const hash = raw as Record<string, unknown>;
+    for (const k of Object.keys(hash)) decodeField(out, k, String(hash[k]));
   }
   return out;
+}
+
+function decodeField(out: Decoded, field: string, value: string): void {
+  if (field.startsWith('f:')) {
+    out.fields[field.slice(2)] = JSON.parse(value);
+    return;
+  }
+  const colon = field.indexOf(':');
+  if (colon === -1) return;
+  const prefix = field.slice(0, colon + 1);
+  const mapName = MAP_PREFIXES[prefix];
+  if (mapName) {
+    const map = (out.maps[mapName] ??= {});
+    const key = JSON.parse(field.slice(colon + 1)) as string;
+    // A plain assignment of "__proto__" would drop the entry; the memory store keeps it.
+    if (key === '__proto__') Object.defineProperty(map, key, { value: JSON.parse(value) as string, enumerable: true, writable: true, configurable: true });
+    else map[key] = JSON.parse(value) as string;
+    return;
+  }
+  const listName = LIST_PREFIXES[prefix];
+  if (listName) {
+    const space = value.indexOf(' ');
+    (out.lists[listName] ??= []).push({ seq: Number(value.slice(0, space)), value: JSON.parse(value.slice(space + 1)) });
+  }
 }
 
 /** Arrival order, and by time for lists the memory store keeps sorted by `at` (ties keep arrival order). */
