@@ -204,10 +204,11 @@ export class Engine {
    * Marks the event done without holding its answer back: the answer is the
    * same whatever the store says (the hooks ran; an error now would only make
    * the provider retry and run them twice), so waiting would add a store
-   * round trip to every webhook. The call is issued before the answer leaves,
-   * so a duplicate that reaches this process afterwards queues behind it on
-   * the same store connection; one that reaches another instance first finds
-   * the claim in flight and is answered 409, and the provider retries later.
+   * round trip to every webhook. The call is issued in the same turn as the
+   * answer, so a duplicate that reaches this process afterwards (a later I/O
+   * turn) queues behind it on the same store connection; one that reaches
+   * another instance first finds the claim in flight and is answered 409, and
+   * the provider retries later.
    */
   private complete(provider: Provider, key: string, token: string, response: WebhookResponse): void {
     const { store, logger, dedupeTtlMs } = this.options;
