@@ -1,5 +1,6 @@
 import type { Address, StatusChange } from '../model/index.js';
 import { isCanonicalIso } from '../model/time.js';
+import { setOwn } from '../core/own.js';
 
 /*
  * Record-merging rules every store must apply the same way, so a message or
@@ -57,8 +58,7 @@ export function copyRecord<T>(value: T): T {
     const v = (value as Record<string, unknown>)[key];
     if (v === undefined) continue;
     // A payload key named __proto__ must stay data, never become a prototype.
-    if (key === '__proto__') Object.defineProperty(out, key, { value: copyRecord(v), enumerable: true, writable: true, configurable: true });
-    else out[key] = copyRecord(v);
+    setOwn(out, key, copyRecord(v));
   }
   return out as T;
 }

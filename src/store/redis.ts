@@ -73,6 +73,7 @@ import type {
 } from './store.js';
 import { decodeCursor, encodeCursor, pageLimit, positiveDuration } from './paging.js';
 import { packArgs } from './pack-args.js';
+import { setOwn } from '../core/own.js';
 import { compareAt, historyKey, mergeAddresses } from './records.js';
 
 export interface RedisStoreOptions {
@@ -765,11 +766,8 @@ function decodeField(out: Decoded, field: string, value: string): void {
   const prefix = field.slice(0, colon + 1);
   const mapName = MAP_PREFIXES[prefix];
   if (mapName) {
-    const map = (out.maps[mapName] ??= {});
-    const key = JSON.parse(field.slice(colon + 1)) as string;
-    // A plain assignment of "__proto__" would drop the entry; the memory store keeps it.
-    if (key === '__proto__') Object.defineProperty(map, key, { value: JSON.parse(value) as string, enumerable: true, writable: true, configurable: true });
-    else map[key] = JSON.parse(value) as string;
+    // A key named "__proto__" stays data, as the memory store keeps it.
+    setOwn((out.maps[mapName] ??= {}), JSON.parse(field.slice(colon + 1)) as string, JSON.parse(value) as string);
     return;
   }
   const listName = LIST_PREFIXES[prefix];

@@ -1,5 +1,6 @@
 import { SwitchboardError } from '../../core/errors.js';
 import { sha256Hex } from '../../core/crypto.js';
+import { setOwn } from '../../core/own.js';
 import { mediaType } from '../../core/engine.js';
 import { headerValue, type WebhookRequest } from '../../core/types.js';
 import {
@@ -36,12 +37,6 @@ const BY_TYPE = new Map<string, Row>(twilioConversationsEvents.map((row) => [row
 
 export function eventRow(type: string): Row | undefined {
   return BY_TYPE.get(type);
-}
-
-/** Own, enumerable, even for a key named `__proto__` (the one key plain assignment would not make own). */
-function setOwn(target: Record<string, unknown>, key: string, value: unknown): void {
-  if (key === '__proto__') Object.defineProperty(target, key, { value, enumerable: true, writable: true, configurable: true });
-  else target[key] = value;
 }
 
 /**
