@@ -141,7 +141,8 @@ export const contactMessageKinds = [
 export type ContactMessageKind = (typeof contactMessageKinds)[number];
 
 /*
- * Every branch declares the other seven keys as `false`. That makes Ajv
+ * Every branch declares the other seven keys as `false` (the last branch, for
+ * kinds not known yet, all eight). That makes Ajv
  * enforce "exactly one shape" (the documented contract) with `anyOf`, and
  * makes json-schema-to-ts emit `other_key?: undefined` on each union member,
  * so `if (cm.text_message)` narrows the union like a discriminant would.
@@ -215,6 +216,16 @@ export const contactMessageSchema = {
       type: 'object',
       required: ['channel_specific_message'],
       properties: { ...noShape, channel_specific_message: channelSpecificMessageSchema },
+    },
+    // A kind Sinch adds later (channel_specific_message arrived that way) is
+    // accepted rather than refused, so no authentic message is lost until we
+    // know its shape; it is recorded as kind 'unknown'. It must still carry
+    // something besides reply_to.
+    {
+      type: 'object',
+      properties: noShape,
+      minProperties: 1,
+      not: { type: 'object', properties: { reply_to: true }, required: ['reply_to'], maxProperties: 1 },
     },
   ],
   additionalProperties: true,

@@ -60,6 +60,35 @@ describe.each(ADAPTERS)('every Sinch Conversation example reaches its typed hook
   });
 });
 
+describe('a contact_message kind Sinch has not documented yet', () => {
+  it('is answered 200, reaches onMessageInbound and onMessage, and is recorded as kind unknown', async () => {
+    const sb = makeSwitchboard();
+    const typed: unknown[] = [];
+    const neutral: Array<{ id: string; kind: string }> = [];
+    sb.sinchConversation.onMessageInbound((e) => {
+      typed.push(e.message.contact_message);
+    });
+    sb.onMessage((m) => {
+      neutral.push({ id: m.id, kind: m.kind });
+    });
+    const example = events.triggers['MESSAGE_INBOUND']!.examples[0]!.payload as { message: Record<string, unknown> };
+    const contactMessage = { sticker_message: { url: 'https://example.com/s.webp' }, reply_to: { message_id: 'earlier' } };
+    const body = JSON.stringify({ ...example, message: { ...example.message, id: 'NEWKIND1', contact_message: contactMessage } });
+    const server = await serve('node', sb);
+    try {
+      const res = await post(`${server.base}/sinch/conversation`, body, signed(body));
+      expect(res.status, res.text).toBe(200);
+    } finally {
+      await server.close();
+    }
+    expect(typed).toEqual([contactMessage]);
+    expect(neutral).toEqual([{ id: 'sinch-conversation:NEWKIND1', kind: 'unknown' }]);
+    const stored = await sb.store.getMessage('sinch-conversation:NEWKIND1');
+    expect(stored).toMatchObject({ kind: 'unknown', quotedMessageId: 'earlier', media: [] });
+    expect(await sb.store.listDeadLetters()).toEqual({ items: [] });
+  });
+});
+
 describe('where the official Node SDK is wrong, we are right', () => {
   it('CONTACT_IDENTITIES_DUPLICATION and SMART_CONVERSATION reach their hooks while @sinch/conversation@1.4.0 cannot parse or name them', async () => {
     const { ConversationCallbackWebhooks } = await import('@sinch/sdk-core');
