@@ -142,8 +142,8 @@ export type ContactMessageKind = (typeof contactMessageKinds)[number];
 
 /*
  * Every branch declares the other seven keys as `false` (the last branch, for
- * kinds not known yet, all eight). That makes Ajv
- * enforce "exactly one shape" (the documented contract) with `anyOf`, and
+ * kinds not known yet, all eight). That makes Ajv enforce "at most one
+ * documented shape" (the documented contract is exactly one) with `anyOf`, and
  * makes json-schema-to-ts emit `other_key?: undefined` on each union member,
  * so `if (cm.text_message)` narrows the union like a discriminant would.
  * Plain `'text_message' in cm` does not narrow, because of the index
@@ -219,15 +219,14 @@ export const contactMessageSchema = {
     },
     // A kind Sinch adds later (channel_specific_message arrived that way) is
     // accepted rather than refused, so no authentic message is lost until we
-    // know its shape; it is recorded as kind 'unknown'. It must still carry
-    // something besides reply_to.
-    {
-      type: 'object',
-      properties: noShape,
-      minProperties: 1,
-      not: { type: 'object', properties: { reply_to: true }, required: ['reply_to'], maxProperties: 1 },
-    },
+    // know its shape; it is recorded as kind 'unknown'.
+    { type: 'object', properties: noShape },
   ],
+  // Whatever the kind, there must be content besides reply_to. Checked here,
+  // outside anyOf, so the error names this rather than the first branch's key.
+  minProperties: 1,
+  if: { type: 'object', properties: { reply_to: true }, required: ['reply_to'] },
+  then: { minProperties: 2 },
   additionalProperties: true,
 } as const;
 

@@ -155,7 +155,8 @@ export const twilioSpec: RouterSpec = {
   // them, so `State=active` → `State&active` (two keys, "State" and "active",
   // both empty) signs the same string. twilio-node accepts it, and so must we.
   authenticByPeer(r) {
-    const params: Record<string, string | string[]> = {};
+    // A null prototype keeps a `__proto__` key as data, as the router does.
+    const params: Record<string, string | string[]> = Object.create(null);
     for (const [k, v] of new URLSearchParams(r.body.toString('utf8'))) {
       const had = params[k];
       params[k] = had === undefined ? v : [...(Array.isArray(had) ? had : [had]), v];

@@ -87,6 +87,24 @@ describe('a contact_message kind Sinch has not documented yet', () => {
     expect(stored).toMatchObject({ kind: 'unknown', quotedMessageId: 'earlier', media: [] });
     expect(await sb.store.listDeadLetters()).toEqual({ items: [] });
   });
+
+  it('still needs content: an empty contact_message or one with only reply_to → 400 naming contact_message', async () => {
+    const sb = makeSwitchboard();
+    const example = events.triggers['MESSAGE_INBOUND']!.examples[0]!.payload as { message: Record<string, unknown> };
+    const server = await serve('node', sb);
+    try {
+      for (const [contactMessage, needed] of [[{}, 1], [{ reply_to: { message_id: 'earlier' } }, 2]] as const) {
+        const body = JSON.stringify({ ...example, message: { ...example.message, contact_message: contactMessage } });
+        const res = await post(`${server.base}/sinch/conversation`, body, signed(body));
+        expect(res.status).toBe(400);
+        expect(JSON.parse(res.text).error.code).toBe('schema_violation');
+        expect(JSON.parse(res.text).error.message).toContain(`at /message/contact_message: must NOT have fewer than ${needed} properties`);
+      }
+    } finally {
+      await server.close();
+    }
+    expect((await sb.store.listDeadLetters()).items).toHaveLength(2);
+  });
 });
 
 describe('where the official Node SDK is wrong, we are right', () => {
